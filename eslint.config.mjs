@@ -1,0 +1,47 @@
+// Module boundaries (see README, "Architecture"): each project carries one scope tag and may import only
+// the scopes listed for it. @zls/testing is allowed by the tags so that spec files can use it, and banned
+// from every non-spec file by no-restricted-imports below.
+import nx from '@nx/eslint-plugin';
+
+const scopes = {
+  'scope:core': ['scope:core'],
+  'scope:backend': ['scope:core', 'scope:backend'],
+  'scope:component': ['scope:core', 'scope:backend'],
+  'scope:engine': ['scope:core', 'scope:backend'],
+  'scope:plugin': ['scope:core', 'scope:backend'],
+  'scope:testing': ['scope:core', 'scope:backend', 'scope:component', 'scope:plugin'],
+  'scope:app': ['scope:core', 'scope:backend', 'scope:component', 'scope:engine', 'scope:plugin'],
+};
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/node_modules', '**/dist', '**/.nx', '**/coverage', '**/tmp', 'tools/lint-fixtures/**'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: Object.entries(scopes).map(([sourceTag, allowed]) => ({
+            sourceTag,
+            onlyDependOnLibsWithTags: sourceTag === 'scope:app' ? allowed : [...allowed, 'scope:testing'],
+          })),
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@zls/testing', message: '@zls/testing is for spec files only.' }] },
+      ],
+    },
+  },
+];

@@ -1,0 +1,6 @@
+export * from './merge';
+export * from './overrides';
+export * from './load-config';
+export * from './config-hash';
+export * from './experiment-schema';
+export * from './validate-experiment';

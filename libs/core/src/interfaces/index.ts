@@ -1,0 +1,3 @@
+export * from './class-space';
+export * from './sample';
+export * from './components';

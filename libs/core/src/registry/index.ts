@@ -1,0 +1,3 @@
+export * from './registry';
+export * from './registries';
+export * from './validate-options';

@@ -1,0 +1,1 @@
+export * from './class-space/class-space';
