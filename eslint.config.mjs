@@ -27,7 +27,7 @@ export default [
           allow: [],
           depConstraints: Object.entries(scopes).map(([sourceTag, allowed]) => ({
             sourceTag,
-            onlyDependOnLibsWithTags: sourceTag === 'scope:app' ? allowed : [...allowed, 'scope:testing'],
+            onlyDependOnLibsWithTags: [...allowed, 'scope:testing'],
           })),
         },
       ],

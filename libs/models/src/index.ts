@@ -1,1 +1,1 @@
-export {};
+export * from './heads/embedding-scores';

@@ -1,1 +1,4 @@
-export {};
+export * from './selection/unseen-argmax';
+export * from './selection/consistency';
+export * from './selection/top-p';
+export * from './selection/mix-targets';

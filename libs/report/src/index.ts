@@ -1,1 +1,2 @@
-export {};
+export * from './tables/summarise';
+export * from './tables/markdown-table';

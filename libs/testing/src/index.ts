@@ -1,1 +1,3 @@
-export {};
+export * from './fixtures/temp-dir';
+export * from './fixtures/random-labels';
+export * from './contracts/backbone-contract';

@@ -4,3 +4,4 @@ export * from './load-config';
 export * from './config-hash';
 export * from './experiment-schema';
 export * from './validate-experiment';
+export * from './save-config';

@@ -15,13 +15,18 @@ function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
+function unknownOption(owner: object | undefined): string {
+  const allowed = owner ? declaredOptions(owner.constructor as OptionsClass) : [];
+  return `unknown option (allowed: ${allowed.join(', ') || 'none'})`;
+}
+
 function flatten(errors: ValidationError[], path: string, out: ConfigIssue[]): void {
   for (const e of errors) {
     const here = join(path, e.property);
     for (const [rule, message] of Object.entries(e.constraints ?? {})) {
       // class-validator prefixes messages with the property name; the path already says it.
       const text = message.startsWith(`${e.property} `) ? message.slice(e.property.length + 1) : message;
-      out.push({ path: here, message: rule === 'whitelistValidation' ? 'unknown option' : text });
+      out.push({ path: here, message: rule === 'whitelistValidation' ? unknownOption(e.target) : text });
     }
     if (e.children?.length) flatten(e.children, here, out);
   }
@@ -58,12 +63,7 @@ export function collectOptionIssues(
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   const issues: ConfigIssue[] = [];
   flatten(errors, path, issues);
-  const allowed = declaredOptions(optionsClass);
-  return issues.map((i) =>
-    i.message === 'unknown option'
-      ? { ...i, message: `unknown option (allowed: ${allowed.join(', ') || 'none'})` }
-      : i,
-  );
+  return issues;
 }
 
 export function describe(value: unknown): string {

@@ -1,0 +1,2 @@
+export * from './ablation-schema';
+export * from './expand-ablation';

@@ -1,0 +1,20 @@
+import { CommanderError } from 'commander';
+import { ZlsError } from '@zls/core';
+import { createProgram } from './program';
+
+/** Parses argv and runs one command; user errors print their message (no stack) and exit 1. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv as string[]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof ZlsError) {
+      process.stderr.write(`zls: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

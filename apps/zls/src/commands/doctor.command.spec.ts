@@ -1,0 +1,34 @@
+import { doctorCommand, formatDoctorReport, runDoctor } from './doctor.command';
+
+describe('zls doctor', () => {
+  it('lists every backend, the choice, and how to enable a missing tensorflow backend', async () => {
+    const report = await runDoctor('auto');
+    expect(report.probes.map((p) => p.name)).toEqual(expect.arrayContaining(['tensorflow', 'wasm-ort', 'wasm', 'cpu']));
+    expect(report.selection).not.toBeNull();
+    const text = formatDoctorReport(report);
+    expect(text).toContain(`selected (auto): ${report.selection!.name}`);
+    const tensorflow = report.probes.find((p) => p.name === 'tensorflow')!;
+    if (!tensorflow.available) {
+      expect(text).toMatch(/to enable: .*tfjs-node-gpu@4\.22\.0/);
+      expect(text).toMatch(/passed tensorflow: /);
+    }
+  });
+
+  it('prints JSON and sets a failing exit code for an unusable backend', async () => {
+    const chunks: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
+      chunks.push(String(c));
+      return true;
+    });
+    try {
+      await doctorCommand().parseAsync(['--backend', 'no-such-backend', '--json'], { from: 'user' });
+    } finally {
+      write.mockRestore();
+    }
+    const parsed = JSON.parse(chunks.join('')) as { selection: unknown; error: string };
+    expect(parsed.selection).toBeNull();
+    expect(parsed.error).toMatch(/unknown backend 'no-such-backend'/);
+    expect(process.exitCode).toBe(1);
+    process.exitCode = 0;
+  });
+});

@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import { configCommand } from './commands/config.command';
+import { listCommand } from './commands/list.command';
+
+/** The zls command tree; each command lives in its own file under commands/. */
+export function createProgram(): Command {
+  const program = new Command('zls')
+    .description('zero-label semantic segmentation: STRICT and its baselines, trained and compared')
+    .version('0.1.0')
+    .showHelpAfterError();
+  for (const command of [listCommand(), configCommand()]) program.addCommand(command);
+  return program;
+}

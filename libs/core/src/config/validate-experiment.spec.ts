@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { IsIn, IsNumber } from 'class-validator';
+import { injectable } from 'tsyringe';
+import { ConfigError } from '../errors';
+import { Registries } from '../registry/registries';
+import { experimentIssues, validateExperiment } from './validate-experiment';
+
+class FakeDatasetOptions {
+  @IsIn(['train', 'val']) split = 'train';
+}
+@injectable()
+class FakeDataset {}
+
+class FakeBackboneOptions {
+  @IsIn([8, 16]) outputStride = 16;
+  @IsNumber() width = 1;
+}
+@injectable()
+class FakeBackbone {}
+
+function registries(): Registries {
+  const r = new Registries();
+  r.dataset.register('fake', FakeDataset as never, FakeDatasetOptions, 'test dataset');
+  r.backbone.register('fake', FakeBackbone as never, FakeBackboneOptions, 'test backbone');
+  return r;
+}
+
+describe('validateExperiment', () => {
+  it('accepts a complete, valid experiment', () => {
+    expect(
+      experimentIssues(
+        { name: 'ok', seed: 1, dataset: { type: 'fake', split: 'val' }, model: { backbone: { type: 'fake', outputStride: 8 } }, train: { iterations: 5 } },
+        registries(),
+      ),
+    ).toEqual([]);
+  });
+
+  it('reports every problem at once with full paths', () => {
+    const issues = experimentIssues(
+      {
+        name: 'bad name!',
+        seed: -1,
+        dataset: { type: 'fake', split: 'test' },
+        model: { backbone: { type: 'fake', outputStride: 32 }, neck: {} },
+        train: { iterations: 0, optimiser: 'sgd' },
+        extra: 1,
+      },
+      registries(),
+    );
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+    expect(byPath['name']).toMatch(/letters, digits/);
+    expect(byPath['seed']).toMatch(/must not be less than 0/);
+    expect(byPath['dataset.split']).toMatch(/must be one of the following values: train, val/);
+    expect(byPath['model.backbone.outputStride']).toMatch(/must be one of the following values: 8, 16/);
+    expect(byPath['model.neck']).toMatch(/unknown option \(allowed: backbone, head\)/);
+    expect(byPath['train.iterations']).toMatch(/must not be less than 1/);
+    expect(byPath['train.optimiser']).toMatch(/unknown option/);
+    expect(byPath['extra']).toMatch(/unknown option/);
+  });
+
+  it('requires a dataset and lists the registered types for an unknown one', () => {
+    expect(experimentIssues({ name: 'x' }, registries())).toContainEqual({ path: 'dataset', message: 'required: a dataset with a "type" key' });
+    expect(() => validateExperiment({ dataset: { type: 'voc' } }, registries(), 'exp.yaml')).toThrow(
+      /invalid configuration in exp\.yaml:\n {2}dataset\.type: unknown dataset "voc"; registered: fake/,
+    );
+  });
+
+  it('throws a ConfigError carrying the issues', () => {
+    try {
+      validateExperiment({ dataset: { type: 'fake' }, seed: 'zero' }, registries());
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).issues[0].path).toBe('seed');
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { IGNORE_INDEX as I } from '@zls/core';
+import { intersectViews } from './consistency';
+import { candidateMask, mixTargets } from './mix-targets';
+import { keepTopFractionPerClass } from './top-p';
+import { unseenArgmax } from './unseen-argmax';
+
+const u8 = (xs: number[]) => Uint8Array.from(xs);
+
+describe('unseenArgmax', () => {
+  // 4 classes, unseen = {1, 3}; pixel rows of scores.
+  const scores = Float32Array.from([
+    9, 1, 0, 2, // seen class 0 wins overall, but among unseen 3 beats 1
+    0, 5, 0, 4, // 1
+    0, -3, 7, -1, // 3 (both negative; -1 > -3)
+    0, 2, 0, 2, // tie → the first unseen index listed
+  ]);
+
+  it('labels every candidate with its best unseen class', () => {
+    expect(unseenArgmax(scores, 4, [1, 3])).toEqual(u8([3, 1, 3, 1]));
+  });
+
+  it('leaves non-candidates ignored', () => {
+    expect(unseenArgmax(scores, 4, [1, 3], u8([1, 0, 1, 0]))).toEqual(u8([3, I, 3, I]));
+  });
+
+  it('rejects scores that do not divide into classes', () => {
+    expect(() => unseenArgmax(new Float32Array(7), 4, [1])).toThrow(/not a multiple of 4/);
+  });
+});
+
+describe('intersectViews', () => {
+  it('keeps a label only where every view agrees', () => {
+    const a = u8([1, 2, 3, I, 4]);
+    const b = u8([1, 2, 4, I, 4]);
+    const c = u8([1, 3, 3, I, I]);
+    expect(intersectViews([a, b, c])).toEqual(u8([1, I, I, I, I]));
+  });
+
+  it('is the identity for one view and does not modify its input', () => {
+    const a = u8([5, I, 6]);
+    expect(intersectViews([a])).toEqual(a);
+    intersectViews([a, u8([0, 0, 0])]);
+    expect(a).toEqual(u8([5, I, 6]));
+  });
+
+  it('refuses views of different sizes', () => {
+    expect(() => intersectViews([u8([1]), u8([1, 2])])).toThrow(/differ|disagree/);
+  });
+});
+
+describe('keepTopFractionPerClass', () => {
+  it('keeps the most confident quarter of each class separately', () => {
+    // class 1 on 8 pixels, class 2 on 4 pixels; 25 % → 2 and 1 pixels.
+    const labels = u8([1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, I]);
+    const conf = Float32Array.from([0.1, 0.9, 0.3, 0.8, 0.2, 0.4, 0.5, 0.6, 0.7, 0.95, 0.1, 0.2, 1]);
+    expect(keepTopFractionPerClass(labels, conf, 0.25)).toEqual(u8([I, 1, I, 1, I, I, I, I, I, 2, I, I, I]));
+  });
+
+  it('keeps at least one pixel of a class and everything at fraction 1', () => {
+    const labels = u8([3, 4, 4]);
+    const conf = Float32Array.from([0.2, 0.1, 0.3]);
+    expect(keepTopFractionPerClass(labels, conf, 0.01)).toEqual(u8([3, I, 4]));
+    expect(keepTopFractionPerClass(labels, conf, 1)).toEqual(labels);
+  });
+
+  it('validates its inputs', () => {
+    expect(() => keepTopFractionPerClass(u8([1]), new Float32Array(2), 0.5)).toThrow(/differ in length/);
+    expect(() => keepTopFractionPerClass(u8([1]), new Float32Array(1), 0)).toThrow(/fraction must be in/);
+  });
+});
+
+describe('mixTargets and candidateMask', () => {
+  it('prefers the human label, then the pseudo-label, then ignore', () => {
+    const human = u8([0, I, I, 2]);
+    const pseudo = u8([5, 6, I, 7]);
+    expect(mixTargets(human, pseudo)).toEqual(u8([0, 6, I, 2]));
+    expect(candidateMask(human)).toEqual(u8([0, 1, 1, 0]));
+  });
+});

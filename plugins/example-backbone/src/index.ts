@@ -1,0 +1,3 @@
+export * from './tiny-conv-backbone';
+export * from './plugin';
+export { default } from './plugin';
