@@ -1,3 +1,5 @@
 export * from './class-space';
 export * from './sample';
 export * from './components';
+export * from './model';
+export * from './training';

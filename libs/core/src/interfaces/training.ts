@@ -1,0 +1,40 @@
+import type { LabelMap } from './sample';
+
+/** One batch ready for a model: normalised float32 images in NHWC order plus their label maps. */
+export interface TrainingBatch {
+  readonly ids: readonly string[];
+  /** N × H × W × C values, already normalised. */
+  readonly images: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+  /** Training targets in output-index space (unseen classes masked), one per image. */
+  readonly targets: readonly LabelMap[];
+  /** Full labels (for pseudo-label quality), one per image. */
+  readonly hidden: readonly LabelMap[];
+  /** Which geometric transform each sample got (e.g. whether it was flipped), for cached pseudo-labels. */
+  readonly flipped?: readonly boolean[];
+}
+
+/** An endless, seeded stream of training batches (the data library prefetches behind it). */
+export interface BatchSource {
+  next(): Promise<TrainingBatch>;
+  close(): Promise<void>;
+}
+
+/** Named float32 arrays with their shapes: what a checkpoint holds besides its metadata. */
+export type TensorRecord = Record<string, { data: Float32Array; shape: number[] }>;
+
+export interface CheckpointMeta {
+  configHash: string;
+  classSpace: string;
+  stage: string;
+  round: number;
+  step: number;
+  [key: string]: unknown;
+}
+
+/** Where the trainer saves and finds checkpoints; the models library provides the file format. */
+export interface Checkpointer {
+  save(weights: TensorRecord, optimizer: TensorRecord, meta: CheckpointMeta): void;
+  /** The newest checkpoint of a stage, or undefined when none was written. */
+  latest(stage: string): { weights: TensorRecord; optimizer: TensorRecord; meta: CheckpointMeta } | undefined;
+}

@@ -1,0 +1,177 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  IGNORE_INDEX,
+  SeededRng,
+  type BatchSource,
+  type CheckpointMeta,
+  type Checkpointer,
+  type SegmentationModel,
+  type TensorRecord,
+  type TrainingBatch,
+} from '@zls/core';
+import { JsonlLog } from './jsonl-log';
+import type { StageSpec } from './stage-spec';
+import { trainStage } from './train-stage';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Per-pixel linear classifier (a 1×1 convolution): enough to learn "colour → class". */
+class PixelModel implements SegmentationModel {
+  readonly numClasses = 3;
+  readonly kernel = tf.variable(tf.randomNormal([1, 1, 3, 3], 0, 0.1, 'float32', 1));
+  readonly bias = tf.variable(tf.zeros([3]));
+  forward(images: tf.Tensor4D, _training: boolean, classes: readonly number[] = [0, 1, 2]): tf.Tensor4D {
+    return tf.tidy(() => {
+      const scores = tf.add(tf.conv2d(images, this.kernel as tf.Tensor4D, 1, 'same'), this.bias) as tf.Tensor4D;
+      return tf.gather(scores, Array.from(classes), 3) as tf.Tensor4D;
+    });
+  }
+  trainable() {
+    return [
+      { variable: this.kernel, role: 'head' as const, isBias: false },
+      { variable: this.bias, role: 'head' as const, isBias: true },
+    ];
+  }
+  stateVariables() {
+    return { kernel: this.kernel, bias: this.bias };
+  }
+  dispose() {
+    tf.dispose([this.kernel, this.bias]);
+  }
+}
+
+/** Batch k is a pure function of (seed, k): red, green or blue pixels labelled 0, 1, 2; some ignored. */
+function source(seed: number, start: number, poison = -1): BatchSource {
+  let k = start;
+  return {
+    async next(): Promise<TrainingBatch> {
+      const rng = SeededRng.derive(seed, k);
+      const [n, h, w] = [2, 4, 4];
+      const images = new Float32Array(n * h * w * 3);
+      const targets = [];
+      for (let i = 0; i < n; i++) {
+        const data = new Uint8Array(h * w);
+        for (let p = 0; p < h * w; p++) {
+          const c = rng.int(0, 2);
+          images[(i * h * w + p) * 3 + c] = k === poison ? NaN : 1;
+          data[p] = rng.next() < 0.2 ? IGNORE_INDEX : c;
+        }
+        targets.push({ data, height: h, width: w });
+      }
+      k++;
+      return { ids: ['a', 'b'], images, shape: [n, h, w, 3], targets, hidden: targets };
+    },
+    async close() {},
+  };
+}
+
+class MemoryCheckpointer implements Checkpointer {
+  readonly saves: CheckpointMeta[] = [];
+  private last = new Map<string, { weights: TensorRecord; optimizer: TensorRecord; meta: CheckpointMeta }>();
+  save(weights: TensorRecord, optimizer: TensorRecord, meta: CheckpointMeta): void {
+    this.saves.push(meta);
+    this.last.set(meta.stage, structuredClone({ weights, optimizer, meta }));
+  }
+  latest(stage: string) {
+    return this.last.get(stage);
+  }
+}
+
+const spec = (over: Partial<StageSpec> = {}): StageSpec => ({
+  name: 'spnet',
+  round: 0,
+  iterations: 30,
+  optimizer: 'sgd',
+  lr: 0.5,
+  momentum: 0.9,
+  weightDecay: 1e-4,
+  lrPolicy: 'poly',
+  lrPower: 0.9,
+  lrUpdateEvery: 1,
+  headLrMultipliers: false,
+  classes: [0, 1, 2],
+  checkpointEvery: 0,
+  ...over,
+});
+
+describe('trainStage', () => {
+  it('lowers the loss, logs every step and checkpoints every N steps and at the end', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zls-train-'));
+    const model = new PixelModel();
+    const checkpointer = new MemoryCheckpointer();
+    const log = new JsonlLog(path.join(dir, 'log.jsonl'));
+    const result = await trainStage({ model, spec: spec({ checkpointEvery: 10 }), openSource: (s) => source(1, s), checkpointer, log });
+    const lines = JsonlLog.read(log.file);
+    expect(lines).toHaveLength(30);
+    expect(result.lastLoss).toBeLessThan((lines[0]['loss'] as number) / 3);
+    expect(checkpointer.saves.map((m) => m.step)).toEqual([10, 20, 30]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    model.dispose();
+  });
+
+  it('resumed after an interruption, ends with exactly the weights of an uninterrupted run', async () => {
+    const straight = new PixelModel();
+    await trainStage({ model: straight, spec: spec({ iterations: 8, optimizer: 'adam', lr: 0.05 }), openSource: (s) => source(2, s) });
+
+    const checkpointer = new MemoryCheckpointer();
+    const first = new PixelModel();
+    let calls = 0;
+    const interrupted = trainStage({
+      model: first,
+      spec: spec({ iterations: 8, optimizer: 'adam', lr: 0.05, checkpointEvery: 4 }),
+      openSource: (s) => {
+        const inner = source(2, s);
+        return { next: () => (++calls > 5 ? Promise.reject(new Error('killed')) : inner.next()), close: inner.close };
+      },
+      checkpointer,
+    });
+    await expect(interrupted).rejects.toThrow('killed');
+    expect(checkpointer.latest('spnet')?.meta.step).toBe(4);
+
+    const resumed = new PixelModel(); // fresh weights: everything must come from the checkpoint
+    const result = await trainStage({ model: resumed, spec: spec({ iterations: 8, optimizer: 'adam', lr: 0.05, checkpointEvery: 4 }), openSource: (s) => source(2, s), checkpointer });
+    expect(result.resumedFrom).toBe(4);
+    expect(result.stepsRun).toBe(4);
+    expect(Array.from(resumed.kernel.dataSync())).toEqual(Array.from(straight.kernel.dataSync()));
+    expect(Array.from(resumed.bias.dataSync())).toEqual(Array.from(straight.bias.dataSync()));
+
+    const again = await trainStage({ model: resumed, spec: spec({ iterations: 8, optimizer: 'adam', lr: 0.05 }), openSource: (s) => source(2, s), checkpointer });
+    expect(again.stepsRun).toBe(0);
+  });
+
+  it('stops on a non-finite loss, naming the step, and keeps the last good checkpoint', async () => {
+    const model = new PixelModel();
+    const checkpointer = new MemoryCheckpointer();
+    await expect(
+      trainStage({ model, spec: spec({ iterations: 10, checkpointEvery: 2 }), openSource: (s) => source(3, s, 5), checkpointer }),
+    ).rejects.toThrow(/loss became NaN at step 6/);
+    expect(checkpointer.latest('spnet')?.meta.step).toBe(4);
+    expect(Array.from(checkpointer.latest('spnet')!.weights['kernel'].data).every(Number.isFinite)).toBe(true);
+  });
+
+  it('trains on the targets a provider returns (pseudo-label mixing) over the given classes only', async () => {
+    const model = new PixelModel();
+    // Only class 2 is visible, and the provider relabels everything as 2: its score must rise against nothing.
+    const result = await trainStage({
+      model,
+      spec: spec({ iterations: 3, classes: [2] }),
+      openSource: (s) => source(4, s),
+      targets: (batch) => batch.targets.map((t) => ({ ...t, data: new Uint8Array(t.data.length).fill(2) })),
+    });
+    // With a single visible class the softmax is 1 everywhere: the loss is exactly 0.
+    expect(result.lastLoss).toBeCloseTo(0, 6);
+  });
+
+  it('leaks no tensors across a stage', async () => {
+    const model = new PixelModel();
+    await trainStage({ model, spec: spec({ iterations: 2 }), openSource: (s) => source(5, s) });
+    const before = tf.memory().numTensors;
+    await trainStage({ model, spec: spec({ iterations: 5 }), openSource: (s) => source(5, s) });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
