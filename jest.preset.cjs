@@ -24,9 +24,13 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // fast-png (label PNG decoding) and its iobuffer dependency ship only as ES modules.
+    '^.+/node_modules/(fast-png|iobuffer)/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(fast-png|iobuffer)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['**/?(*.)spec.ts'],
+  setupFiles: [path.join(__dirname, 'tools/jest-quiet-tfjs.cjs')],
   reporters: ['default', path.join(__dirname, 'tools/jest-summary-reporter.cjs')],
 };

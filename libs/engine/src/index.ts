@@ -8,3 +8,7 @@ export * from './train/param-slots';
 export * from './train/progress';
 export * from './train/jsonl-log';
 export * from './train/train-stage';
+export * from './self-training/mix-targets';
+export * from './infer/calibration-stats';
+export * from './self-training/label-training-set';
+export * from './self-training/target-providers';

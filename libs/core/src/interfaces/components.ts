@@ -1,6 +1,7 @@
 import type { Tensor4D, Variable } from '@tensorflow/tfjs';
 import type { ClassSpace } from './class-space';
 import type { LabelMap, Rng, SegSample } from './sample';
+import type { SegmentationModel } from './model';
 
 /** A split of a segmentation dataset, already mapped into its class space. */
 export interface SegDataset {
@@ -41,16 +42,32 @@ export interface Head {
   dispose(): void;
 }
 
-/** What a pseudo-labeler sees for one batch: the images, their training targets and the candidate mask. */
+/** One batch to pseudo-label: the frozen generator, the images and their training targets. */
 export interface PseudoLabelRequest {
+  readonly generator: SegmentationModel;
+  /** Normalised images [N, H, W, C]. */
   readonly images: Tensor4D;
+  /** Training targets in output-index space; IGNORE_INDEX pixels are the candidates. */
   readonly targets: readonly LabelMap[];
+  /** Output indices of the unseen classes: the only labels a generator may give. */
+  readonly unseenIndices: readonly number[];
 }
 
-/** Gives unlabelled (candidate) pixels an unseen-class label or leaves them ignored. */
+/** Per-pixel proposals: a label (IGNORE_INDEX where none) and the generator's confidence in it. */
+export interface PseudoLabelProposal {
+  readonly labels: LabelMap;
+  readonly confidence: Float32Array;
+}
+
+/**
+ * Gives candidate pixels an unseen-class label or leaves them ignored. `propose` runs the generator on a
+ * batch; `select` then decides over any set of proposals (one batch online, the whole training set when
+ * labels are cached per round), which is where dataset-wide rules such as top-p per class apply.
+ */
 export interface PseudoLabeler {
   readonly name: string;
-  label(request: PseudoLabelRequest): Promise<LabelMap[]>;
+  propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]>;
+  select(proposals: readonly PseudoLabelProposal[]): LabelMap[];
 }
 
 /** Backends are chosen at run time; this is what a chosen one reports about itself. */

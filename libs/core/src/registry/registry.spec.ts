@@ -84,3 +84,14 @@ describe('Registry', () => {
     });
   });
 });
+
+describe('Registry with an option-less component', () => {
+  class NoOptions {}
+  @injectable()
+  class Plain {}
+  it('builds it and rejects any option', () => {
+    const reg = new Registry<Plain>('thing').register('plain', Plain, NoOptions, 'no options');
+    expect(reg.build({ type: 'plain' }, 'x')).toBeInstanceOf(Plain);
+    expect(() => reg.build({ type: 'plain', size: 1 }, 'x')).toThrow(/x\.size: unknown option \(this component takes no options\)/);
+  });
+});

@@ -59,6 +59,10 @@ export function collectOptionIssues(
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     return [{ path, message: `expected a mapping of options, got ${describe(plain)}` }];
   }
+  if (declaredOptions(optionsClass).length === 0) {
+    // class-validator refuses to validate a class without decorators; such a component takes no options.
+    return Object.keys(plain).map((key) => ({ path: join(path, key), message: 'unknown option (this component takes no options)' }));
+  }
   const instance = toInstance(optionsClass, plain);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   const issues: ConfigIssue[] = [];

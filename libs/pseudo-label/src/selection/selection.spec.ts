@@ -1,6 +1,5 @@
 import { IGNORE_INDEX as I } from '@zls/core';
 import { intersectViews } from './consistency';
-import { candidateMask, mixTargets } from './mix-targets';
 import { keepTopFractionPerClass } from './top-p';
 import { unseenArgmax } from './unseen-argmax';
 
@@ -66,14 +65,5 @@ describe('keepTopFractionPerClass', () => {
   it('validates its inputs', () => {
     expect(() => keepTopFractionPerClass(u8([1]), new Float32Array(2), 0.5)).toThrow(/differ in length/);
     expect(() => keepTopFractionPerClass(u8([1]), new Float32Array(1), 0)).toThrow(/fraction must be in/);
-  });
-});
-
-describe('mixTargets and candidateMask', () => {
-  it('prefers the human label, then the pseudo-label, then ignore', () => {
-    const human = u8([0, I, I, 2]);
-    const pseudo = u8([5, 6, I, 7]);
-    expect(mixTargets(human, pseudo)).toEqual(u8([0, 6, I, 2]));
-    expect(candidateMask(human)).toEqual(u8([0, 1, 1, 0]));
   });
 });

@@ -1,4 +1,4 @@
-import { IGNORE_INDEX } from '@zls/core';
+import { IGNORE_INDEX, type LabelMap } from '@zls/core';
 
 /** The student's target: the human label where one exists, else the pseudo-label, else ignore. */
 export function mixTargets(human: Uint8Array, pseudo: Uint8Array): Uint8Array {
@@ -13,4 +13,15 @@ export function candidateMask(target: Uint8Array): Uint8Array {
   const mask = new Uint8Array(target.length);
   for (let p = 0; p < target.length; p++) mask[p] = target[p] === IGNORE_INDEX ? 1 : 0;
   return mask;
+}
+
+/** The horizontal mirror of a label map (cached pseudo-labels follow a flipped training sample). */
+export function flipLabelMap(map: LabelMap): LabelMap {
+  const { data, height, width } = map;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) out[row + x] = data[row + width - 1 - x];
+  }
+  return { data: out, height, width };
 }
