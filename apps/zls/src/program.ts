@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import { configCommand } from './commands/config.command';
+import { dataCommand } from './commands/data.command';
+import { doctorCommand } from './commands/doctor.command';
+import { evalCommand } from './commands/eval.command';
 import { listCommand } from './commands/list.command';
 
 /** The zls command tree; each command lives in its own file under commands/. */
@@ -8,6 +11,6 @@ export function createProgram(): Command {
     .description('zero-label semantic segmentation: STRICT and its baselines, trained and compared')
     .version('0.1.0')
     .showHelpAfterError();
-  for (const command of [listCommand(), configCommand()]) program.addCommand(command);
+  for (const command of [listCommand(), configCommand(), dataCommand(), evalCommand(), doctorCommand()]) program.addCommand(command);
   return program;
 }

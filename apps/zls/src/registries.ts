@@ -1,7 +1,15 @@
 import { Registries } from '@zls/core';
+import { registerRealDatasets, registerSyntheticComponents, registerTransforms } from '@zls/data';
+import { registerModelComponents } from '@zls/models';
+import { registerPseudoLabelComponents } from '@zls/pseudo-label';
 
 /** The composition root's registries: every built-in component library registers itself here. */
 export function createRegistries(): Registries {
   const registries = new Registries();
+  registerSyntheticComponents(registries);
+  registerRealDatasets(registries);
+  registerTransforms(registries);
+  registerModelComponents(registries);
+  registerPseudoLabelComponents(registries);
   return registries;
 }

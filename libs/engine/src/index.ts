@@ -12,3 +12,8 @@ export * from './self-training/mix-targets';
 export * from './infer/calibration-stats';
 export * from './self-training/label-training-set';
 export * from './self-training/target-providers';
+export * from './run/evaluate-model';
+export * from './run/stage-keys';
+export * from './run/stage-from-config';
+export * from './run/run-result';
+export * from './run/run-experiment';

@@ -1,1 +1,10 @@
-export {};
+export * from './class-space-view';
+export * from './confusion-matrix';
+export * from './scores';
+export * from './metrics-report';
+export * from './evaluator';
+export * from './format-table';
+export * from './resize-nearest';
+export * from './pseudo-label-quality';
+export * from './label-id-mapping';
+export * from './score-folders';

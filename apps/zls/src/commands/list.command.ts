@@ -3,6 +3,9 @@ import { loadPlugins, type Registries } from '@zls/core';
 import { createRegistries } from '../registries';
 import { collect } from './collect';
 
+/** Components registered by zls's own libraries are listed without an origin tag; plugins show theirs. */
+const BUILT_IN = /^(zls|@zls\/(core|backend|data|models|pseudo-label|metrics|engine|report))$/;
+
 /** Text listing of every registered component of every kind, with its options and defaults. */
 export function formatRegistries(registries: Registries): string {
   const lines: string[] = [];
@@ -11,10 +14,11 @@ export function formatRegistries(registries: Registries): string {
     const entries = registry.list();
     if (entries.length === 0) lines.push('  (none registered)');
     for (const entry of entries) {
-      const origin = entry.origin === 'zls' ? '' : ` [${entry.origin}]`;
+      const origin = BUILT_IN.test(entry.origin) ? '' : ` [${entry.origin}]`;
       lines.push(`  ${entry.type}${origin} — ${entry.description}`);
       for (const option of registry.describeOptions(entry.type)) {
-        lines.push(`      ${option.name}: ${JSON.stringify(option.default) ?? '(required)'}`);
+        const value = JSON.stringify(option.default) ?? (option.optional ? '(optional)' : '(required)');
+        lines.push(`      ${option.name}: ${value}`);
       }
     }
   }

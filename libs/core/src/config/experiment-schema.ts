@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   Allow,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -26,14 +27,63 @@ export class TrainSection {
   @IsNumber() @Min(0) weightDecay = 5e-4;
   @IsIn(['poly', 'cosine', 'constant']) lrPolicy: 'poly' | 'cosine' | 'constant' = 'poly';
   @IsNumber() @IsPositive() lrPower = 0.9;
+  /** Recompute the learning rate every N steps (the reference code: 10). */
+  @IsInt() @Min(1) lrUpdateEvery = 1;
+  /** DeepLab multipliers: head weights 10×, head biases 20× without weight decay. */
+  @IsBoolean() headLrMultipliers = true;
   /** Save a checkpoint every N steps; 0 saves only at the end. */
   @IsInt() @Min(0) checkpointEvery = 0;
+}
+
+/** Self-training after the supervised stage: rounds of pseudo-labelling and student training. */
+export class SelfTrainingSection {
+  /** 0: plain SPNet. Round r's generator is round r−1's student (round 1's is the SPNet). */
+  @IsInt() @Min(0) @Max(20) rounds = 0;
+  /** `cached`: label the training set once per round; `online`: label every augmented batch. */
+  @IsIn(['cached', 'online']) labelling: 'cached' | 'online' = 'cached';
+  @Allow() pseudoLabel?: unknown;
+  /** Each student's schedule (a fresh optimiser every round). */
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => TrainSection) train?: TrainSection;
+}
+
+/** SPNet-c: subtract γ from seen-class probabilities at test time, γ chosen from `gammas` by `rule`. */
+export class CalibrationSection {
+  /**
+   * none: γ = 0. held-out-seen (fair): train a second SPNet with `heldOutClasses` hidden, pick the γ that
+   * maximises its harmonic mIoU with them as unseen. oracle-val: pick γ on the calibration split's unseen
+   * labels (optimistic; marked "oracle" in every table).
+   */
+  @IsIn(['none', 'held-out-seen', 'oracle-val']) rule: 'none' | 'held-out-seen' | 'oracle-val' = 'none';
+  @IsArray() @IsNumber({}, { each: true }) @Min(0, { each: true }) @Max(1, { each: true })
+  gammas: number[] = [...Array.from({ length: 20 }, (_, i) => Math.round(i * 5) / 100), 0.97, 0.99];
+  /** Dataset label ids of the seen classes treated as unseen by held-out-seen (e.g. VOC's seen-val classes). */
+  @IsArray() @IsInt({ each: true }) heldOutClasses: number[] = [];
+}
+
+export class SplitsSection {
+  @IsString() train = 'train';
+  @IsString() eval = 'test';
+  @IsString() calibration = 'val';
+}
+
+export class EvalSection {
+  @IsInt() @Min(1) batchSize = 16;
+  /** Count at warpSize × warpSize (the reference's 513 protocol); 0: at the labels' own resolution. */
+  @IsInt() @Min(0) warpSize = 0;
+  @IsIn(['spnet', 'zs3net']) nanConvention: 'spnet' | 'zs3net' = 'spnet';
+}
+
+export class LoaderSection {
+  /** Decoding/augmentation threads; 0 loads in the training thread. */
+  @IsInt() @Min(0) @Max(16) workers = 1;
 }
 
 /** The model: a backbone and a head, each a registered component (validated by its registry). */
 export class ModelSection {
   @Allow() backbone?: unknown;
   @Allow() head?: unknown;
+  /** `embeddings` (SPNet: fixed class embeddings) or `linear` (a learnt 1×1 classifier, DeepLab/ZS3Net). */
+  @IsOptional() @IsIn(['embeddings', 'linear']) classifier?: 'embeddings' | 'linear';
 }
 
 /** The top level of an experiment file (after `_base_` merging and `--set` overrides). */
@@ -45,9 +95,18 @@ export class ExperimentSchema {
   /** `auto` or a backend name (see `zls doctor`). */
   @IsString() backend = 'auto';
   @Allow() dataset?: unknown;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => SplitsSection) splits?: SplitsSection;
+  /** Training augmentation, applied in order (registered transforms). */
+  @Allow() transforms?: unknown;
+  /** Evaluation preprocessing (no randomness). */
+  @Allow() evalTransforms?: unknown;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ModelSection) model?: ModelSection;
-  @Allow() pseudoLabel?: unknown;
+  /** The supervised (SPNet) stage. */
   @IsOptional() @IsObject() @ValidateNested() @Type(() => TrainSection) train?: TrainSection;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => SelfTrainingSection) selfTraining?: SelfTrainingSection;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => CalibrationSection) calibration?: CalibrationSection;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => EvalSection) eval?: EvalSection;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => LoaderSection) loader?: LoaderSection;
 }
 
 /** Where registered components sit in the experiment tree, and which registry validates each. */
@@ -62,5 +121,7 @@ export const COMPONENT_SLOTS: readonly ComponentSlot[] = [
   { path: 'dataset', kind: 'dataset', required: true },
   { path: 'model.backbone', kind: 'backbone', required: false },
   { path: 'model.head', kind: 'head', required: false },
-  { path: 'pseudoLabel', kind: 'pseudo-labeler', required: false },
+  { path: 'transforms', kind: 'transform', required: false, list: true },
+  { path: 'evalTransforms', kind: 'transform', required: false, list: true },
+  { path: 'selfTraining.pseudoLabel', kind: 'pseudo-labeler', required: false },
 ];

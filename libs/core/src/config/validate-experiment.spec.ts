@@ -52,7 +52,7 @@ describe('validateExperiment', () => {
     expect(byPath['seed']).toMatch(/must not be less than 0/);
     expect(byPath['dataset.split']).toMatch(/must be one of the following values: train, val/);
     expect(byPath['model.backbone.outputStride']).toMatch(/must be one of the following values: 8, 16/);
-    expect(byPath['model.neck']).toMatch(/unknown option \(allowed: backbone, head\)/);
+    expect(byPath['model.neck']).toMatch(/unknown option \(allowed: backbone, classifier, head\)/);
     expect(byPath['train.iterations']).toMatch(/must not be less than 1/);
     expect(byPath['train.optimiser']).toMatch(/unknown option/);
     expect(byPath['extra']).toMatch(/unknown option/);
@@ -63,6 +63,20 @@ describe('validateExperiment', () => {
     expect(() => validateExperiment({ dataset: { type: 'voc' } }, registries(), 'exp.yaml')).toThrow(
       /invalid configuration in exp\.yaml:\n {2}dataset\.type: unknown dataset "voc"; registered: fake/,
     );
+  });
+
+  it('validates list slots item by item and nested component slots', () => {
+    const r = registries();
+    r.transform.register('flip', FakeDataset as never, FakeDatasetOptions, 'test transform');
+    const issues = experimentIssues(
+      { dataset: { type: 'fake' }, transforms: [{ type: 'flip' }, { type: 'crop' }], evalTransforms: { type: 'flip' }, selfTraining: { rounds: 2, pseudoLabel: { type: 'strict' } } },
+      r,
+    );
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+    expect(byPath['transforms.1.type']).toMatch(/unknown transform "crop"; registered: flip/);
+    expect(byPath['evalTransforms']).toMatch(/expected a list of transform configs/);
+    expect(byPath['selfTraining.pseudoLabel.type']).toMatch(/unknown pseudo-labeler "strict"/);
+    expect(byPath['transforms.0.type']).toBeUndefined();
   });
 
   it('throws a ConfigError carrying the issues', () => {

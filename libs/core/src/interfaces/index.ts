@@ -3,3 +3,4 @@ export * from './sample';
 export * from './components';
 export * from './model';
 export * from './training';
+export * from './services';

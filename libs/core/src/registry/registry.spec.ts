@@ -71,8 +71,8 @@ describe('Registry', () => {
 
   it('describes options with their defaults', () => {
     expect(registry().describeOptions('stub')).toEqual([
-      { name: 'depth', default: 50 },
-      { name: 'outputStride', default: 16 },
+      { name: 'depth', default: 50, optional: false },
+      { name: 'outputStride', default: 16, optional: false },
     ]);
   });
 

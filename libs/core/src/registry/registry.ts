@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { TOKENS } from '../tokens';
-import { collectOptionIssues, declaredOptions, describe, validateOptions, type OptionsClass } from './validate-options';
+import { collectOptionIssues, declaredOptions, describe, optionalOptions, validateOptions, type OptionsClass } from './validate-options';
 
 /** A component as written in a config file: its registered `type` and its options. */
 export interface ComponentConfig {
@@ -22,6 +22,8 @@ export interface RegistryEntry<T> {
 export interface OptionDescription {
   name: string;
   default: unknown;
+  /** May be left out although it has no default. */
+  optional: boolean;
 }
 
 /** Maps a `type` string to a component class and the class-validator class of its options. */
@@ -61,7 +63,8 @@ export class Registry<T> {
   describeOptions(type: string): OptionDescription[] {
     const entry = this.entry(type, '');
     const defaults = new entry.optionsClass() as Record<string, unknown>;
-    return declaredOptions(entry.optionsClass).map((name) => ({ name, default: defaults[name] }));
+    const optional = optionalOptions(entry.optionsClass);
+    return declaredOptions(entry.optionsClass).map((name) => ({ name, default: defaults[name], optional: optional.has(name) }));
   }
 
   /** Every problem with a component config at `path`, without building anything. */

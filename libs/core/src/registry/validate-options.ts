@@ -11,6 +11,12 @@ export function declaredOptions(optionsClass: OptionsClass): string[] {
   return [...new Set(metas.map((m) => m.propertyName))].sort();
 }
 
+/** Options marked @IsOptional(): they may be left out even without a default. */
+export function optionalOptions(optionsClass: OptionsClass): Set<string> {
+  const metas = getMetadataStorage().getTargetValidationMetadatas(optionsClass, '', true, false);
+  return new Set(metas.filter((m) => m.type === 'conditionalValidation').map((m) => m.propertyName));
+}
+
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }

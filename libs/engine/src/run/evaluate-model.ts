@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ClassSpace, EvaluationAccumulator, MetricsService, SegmentationModel, TrainingBatch } from '@zls/core';
+import { calibratedPrediction, calibrationStats } from '../infer/calibration-stats';
+
+export interface EvaluationClasses {
+  readonly seen: readonly number[];
+  readonly unseen: readonly number[];
+}
+
+/**
+ * One pass over a split, scoring the model's calibrated argmax against the full labels for each γ at once
+ * (the per-pixel statistics make every γ free once the model has run). Returns one accumulator per γ.
+ */
+export async function evaluateModel(
+  model: SegmentationModel,
+  batches: AsyncIterable<TrainingBatch>,
+  metrics: MetricsService,
+  space: Pick<ClassSpace, 'numClasses' | 'seenIndices' | 'unseenIndices' | 'classes'>,
+  classes: EvaluationClasses,
+  gammas: readonly number[] = [0],
+): Promise<EvaluationAccumulator[]> {
+  const accumulators = gammas.map(() => metrics.evaluator(space));
+  for await (const batch of batches) {
+    const images = tf.tensor4d(batch.images, batch.shape as [number, number, number, number]);
+    let stats;
+    try {
+      stats = await calibrationStats(model, images, classes.seen, classes.unseen);
+    } finally {
+      images.dispose();
+    }
+    stats.forEach((s, i) => {
+      gammas.forEach((gamma, g) => accumulators[g].add(calibratedPrediction(s, gamma), batch.hidden[i], batch.ids[i]));
+    });
+  }
+  return accumulators;
+}
+
+/** The γ whose accumulator has the highest harmonic mIoU (ties: the smallest γ). */
+export function bestGamma(gammas: readonly number[], accumulators: readonly EvaluationAccumulator[]): { gamma: number; index: number } {
+  let index = 0;
+  let best = -Infinity;
+  accumulators.forEach((acc, i) => {
+    const h = acc.headline().harmonic;
+    const value = Number.isNaN(h) ? -Infinity : h;
+    if (value > best) {
+      best = value;
+      index = i;
+    }
+  });
+  return { gamma: gammas[index], index };
+}

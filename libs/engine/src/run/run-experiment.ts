@@ -1,0 +1,211 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  ConfigError,
+  ExperimentSchema,
+  configHash,
+  validateOptions,
+  writeFileAtomic,
+  type DataService,
+  type LabelMap,
+  type MetricsService,
+  type ModelService,
+  type Plain,
+  type PseudoLabeler,
+  type SegmentationModel,
+} from '@zls/core';
+import { labelTrainingSet } from '../self-training/label-training-set';
+import { onlineTargets } from '../self-training/target-providers';
+import { JsonlLog } from '../train/jsonl-log';
+import { ProgressLine } from '../train/progress';
+import { trainStage } from '../train/train-stage';
+import { bestGamma, evaluateModel } from './evaluate-model';
+import type { CalibrationOutcome, RunResult, StageOutcome } from './run-result';
+import { baseStageKey, roundStageKey } from './stage-keys';
+import { stageFromConfig } from './stage-from-config';
+
+export interface RunServices {
+  data: DataService;
+  models: ModelService;
+  metrics: MetricsService;
+  /** The experiment's pseudo-labeler (required when selfTraining.rounds > 0). */
+  labeler?: PseudoLabeler;
+  /** Data whose class space hides calibration.heldOutClasses (required by the held-out-seen rule). */
+  heldOutData?: DataService;
+}
+
+export interface RunExperimentOptions {
+  config: Plain;
+  services: RunServices;
+  /** This run's folder: results, metrics, logs. */
+  runDir: string;
+  /** Shared folder of stage checkpoints, keyed by stage identity (reused across runs). */
+  stageRoot: string;
+  /** Console output (progress goes to stderr). */
+  print?: (line: string) => void;
+  showProgress?: boolean;
+}
+
+/**
+ * One experiment end to end: the supervised SPNet stage, optional calibration (SPNet-c), and rounds of
+ * self-training (SPNet+ST, ZS5-style top-p, STRICT), with every stage scored on the evaluation split and
+ * every round's pseudo-labels scored against the hidden labels.
+ */
+export async function runExperiment(options: RunExperimentOptions): Promise<RunResult> {
+  const started = Date.now();
+  const { config, services, runDir } = options;
+  const print = options.print ?? (() => undefined);
+  const exp = validateOptions(ExperimentSchema, config, '');
+  const { data, models, metrics } = services;
+  const space = data.classSpace;
+  const seen = space.seenIndices;
+  const unseen = space.unseenIndices;
+  const all = space.classes.map((c) => c.index);
+  const batchSize = exp.eval?.batchSize ?? 16;
+  const log = new JsonlLog(path.join(runDir, 'train.jsonl'));
+  const stages: StageOutcome[] = [];
+  const quality: RunResult['pseudoLabelQuality'] = [];
+  fs.mkdirSync(runDir, { recursive: true });
+
+  const trainBatchSize = (section: { batchSize: number } | undefined) => section?.batchSize ?? 16;
+  const evaluate = async (model: SegmentationModel, name: string, key: string, trained: boolean, t0: number, gamma = 0) => {
+    const [acc] = await evaluateModel(model, data.pass('eval', batchSize), metrics, space, { seen, unseen }, [gamma]);
+    writeFileAtomic(path.join(runDir, 'metrics', `${name}.json`), JSON.stringify(acc.json(), null, 2) + '\n');
+    const outcome: StageOutcome = { name, key, headline: acc.headline(), trained, seconds: (Date.now() - t0) / 1000 };
+    stages.push(outcome);
+    const h = outcome.headline;
+    print(`${name}: seen ${h.seen.toFixed(1)} | unseen ${h.unseen.toFixed(1)} | harmonic ${h.harmonic.toFixed(1)}${trained ? '' : ' (stage reused)'}`);
+    return outcome;
+  };
+
+  // 1. The supervised stage on seen classes only.
+  let t0 = Date.now();
+  const baseKey = baseStageKey(config);
+  const baseSpec = stageFromConfig('spnet', 0, exp.train, seen);
+  let model = models.create(exp.seed);
+  const baseResult = await trainStage({
+    model,
+    spec: baseSpec,
+    openSource: (startStep) => data.trainingBatches({ batchSize: trainBatchSize(exp.train), seed: exp.seed, startStep }),
+    checkpointer: models.checkpointer(path.join(options.stageRoot, baseKey)),
+    configHash: baseKey,
+    classSpaceName: space.name,
+    log,
+    progress: options.showProgress ? new ProgressLine('spnet', baseSpec.iterations) : undefined,
+  });
+  let last = await evaluate(model, 'spnet', baseKey, baseResult.stepsRun > 0, t0);
+  let previousKey = baseKey;
+
+  // 2. Rounds of self-training: the student starts as a copy of its generator, with a fresh optimiser.
+  const rounds = exp.selfTraining?.rounds ?? 0;
+  if (rounds > 0 && !services.labeler) throw new ConfigError([{ path: 'selfTraining.pseudoLabel', message: 'required when rounds > 0' }]);
+  for (let round = 1; round <= rounds; round++) {
+    t0 = Date.now();
+    const key = roundStageKey(previousKey, config, round);
+    const stageDir = path.join(options.stageRoot, key);
+    const labeler = services.labeler as PseudoLabeler;
+    const generator = model;
+    const student = models.copy(generator);
+    const cached = (exp.selfTraining?.labelling ?? 'cached') === 'cached';
+    const qualityFile = path.join(stageDir, 'pseudo-label-quality.json');
+    const checkpointer = models.checkpointer(stageDir);
+    const spec = stageFromConfig(`round-${round}`, round, exp.selfTraining?.train, all);
+    const finished = (checkpointer.latest(spec.name)?.meta.step ?? -1) >= spec.iterations && fs.existsSync(qualityFile);
+    let pseudoLabels: Map<string, LabelMap> | undefined;
+    if (!finished) {
+      // Label the whole training set once: the cached labels train the student (cached mode), and in either
+      // mode they measure the round's pseudo-label quality against the hidden labels.
+      print(`round ${round}: labelling the training set with ${labeler.name}`);
+      const labelled = await labelTrainingSet(generator, labeler, data.pass('train', batchSize), unseen);
+      const acc = metrics.pseudoLabelQuality(space, round);
+      for (const s of labelled) acc.add(s.pseudo, s.target, s.hidden);
+      writeFileAtomic(qualityFile, JSON.stringify(acc.json(), null, 2) + '\n');
+      print(acc.table());
+      if (cached) pseudoLabels = new Map(labelled.map((s) => [s.id, s.pseudo]));
+    }
+    quality.push({ round, quality: JSON.parse(fs.readFileSync(qualityFile, 'utf8')) });
+    const result = await trainStage({
+      model: student,
+      spec,
+      openSource: (startStep) =>
+        data.trainingBatches({ batchSize: trainBatchSize(exp.selfTraining?.train), seed: exp.seed + 1000 * round, startStep, pseudoLabels }),
+      targets: cached ? undefined : onlineTargets(generator, labeler, unseen),
+      checkpointer,
+      configHash: key,
+      classSpaceName: space.name,
+      log,
+      progress: options.showProgress ? new ProgressLine(`round ${round}`, spec.iterations) : undefined,
+    });
+    generator.dispose();
+    model = student;
+    last = await evaluate(model, `round-${round}`, key, result.stepsRun > 0, t0);
+    previousKey = key;
+  }
+
+  // 3. Calibration (SPNet-c): γ chosen by the configured rule, then the final model scored with it.
+  let calibration: CalibrationOutcome | undefined;
+  const rule = exp.calibration?.rule ?? 'none';
+  if (rule !== 'none') {
+    t0 = Date.now();
+    const gammas = exp.calibration?.gammas ?? [0];
+    const chosen = await chooseGamma(rule, gammas, options, exp, model);
+    calibration = chosen;
+    last = await evaluate(model, rule === 'oracle-val' ? 'calibrated-oracle' : 'calibrated', previousKey, false, t0, chosen.gamma);
+    print(`calibration (${rule}): γ = ${chosen.gamma}`);
+  }
+  model.dispose();
+
+  const result: RunResult = {
+    name: exp.name,
+    seed: exp.seed,
+    configHash: configHash(config),
+    headline: last.headline,
+    stages,
+    calibration,
+    pseudoLabelQuality: quality,
+    seconds: (Date.now() - started) / 1000,
+  };
+  writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+  return result;
+}
+
+async function chooseGamma(
+  rule: 'held-out-seen' | 'oracle-val',
+  gammas: readonly number[],
+  options: RunExperimentOptions,
+  exp: ExperimentSchema,
+  model: SegmentationModel,
+): Promise<CalibrationOutcome> {
+  const { services } = options;
+  const batchSize = exp.eval?.batchSize ?? 16;
+  if (rule === 'oracle-val') {
+    // Uses unseen labels of the calibration split: optimistic, and labelled as an oracle in every table.
+    const space = services.data.classSpace;
+    const accs = await evaluateModel(model, services.data.pass('calibration', batchSize), services.metrics, space, { seen: space.seenIndices, unseen: space.unseenIndices }, gammas);
+    const { gamma } = bestGamma(gammas, accs);
+    return { rule, gamma, sweep: gammas.map((g, i) => ({ gamma: g, harmonic: accs[i].headline().harmonic })) };
+  }
+  // Fair rule: a second SPNet trained with the held-out seen classes hidden picks γ on them alone.
+  const held = services.heldOutData;
+  if (!held) throw new ConfigError([{ path: 'calibration.rule', message: 'held-out-seen needs calibration.heldOutClasses and a dataset that supports them' }]);
+  const space = held.classSpace;
+  const spec = stageFromConfig('spnet-held-out', 0, exp.train, space.seenIndices);
+  const key = baseStageKey({ ...options.config, calibration: exp.calibration as unknown as Plain }, 'spnet-held-out');
+  const proxy = services.models.create(exp.seed);
+  try {
+    await trainStage({
+      model: proxy,
+      spec,
+      openSource: (startStep) => held.trainingBatches({ batchSize: exp.train?.batchSize ?? 16, seed: exp.seed, startStep }),
+      checkpointer: services.models.checkpointer(path.join(options.stageRoot, key)),
+      configHash: key,
+      classSpaceName: space.name,
+      progress: options.showProgress ? new ProgressLine('spnet (held-out seen)', spec.iterations) : undefined,
+    });
+    const accs = await evaluateModel(proxy, held.pass('calibration', batchSize), services.metrics, space, { seen: space.seenIndices, unseen: space.unseenIndices }, gammas);
+    const { gamma } = bestGamma(gammas, accs);
+    return { rule, gamma, sweep: gammas.map((g, i) => ({ gamma: g, harmonic: accs[i].headline().harmonic })) };
+  } finally {
+    proxy.dispose();
+  }
+}

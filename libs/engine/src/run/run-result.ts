@@ -1,0 +1,31 @@
+import type { HeadlineScores } from '@zls/core';
+
+export interface StageOutcome {
+  /** `spnet`, `spnet-c`, `round-1`, … */
+  name: string;
+  key: string;
+  headline: HeadlineScores;
+  /** Whether the stage was trained in this run (false: found finished under its key). */
+  trained: boolean;
+  seconds: number;
+}
+
+export interface CalibrationOutcome {
+  rule: string;
+  gamma: number;
+  /** Harmonic mIoU for each γ on the split the rule looks at. */
+  sweep: { gamma: number; harmonic: number }[];
+}
+
+/** What a run leaves in results.json: every stage's scores, the pseudo-label quality per round, timings. */
+export interface RunResult {
+  name: string;
+  seed: number;
+  configHash: string;
+  /** The final model's scores (after calibration when the experiment calibrates). */
+  headline: HeadlineScores;
+  stages: StageOutcome[];
+  calibration?: CalibrationOutcome;
+  pseudoLabelQuality: { round: number; quality: unknown }[];
+  seconds: number;
+}
