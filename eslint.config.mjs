@@ -10,7 +10,8 @@ const scopes = {
   'scope:engine': ['scope:core', 'scope:backend'],
   'scope:plugin': ['scope:core', 'scope:backend'],
   'scope:testing': ['scope:core', 'scope:backend', 'scope:component', 'scope:plugin'],
-  'scope:app': ['scope:core', 'scope:backend', 'scope:component', 'scope:engine', 'scope:plugin'],
+  'scope:runtime': ['scope:core', 'scope:backend', 'scope:component', 'scope:engine', 'scope:plugin'],
+  'scope:app': ['scope:core', 'scope:backend', 'scope:component', 'scope:engine', 'scope:plugin', 'scope:runtime'],
 };
 
 export default [

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Registries, loadPlugins } from '@zls/core';
 import { formatRegistries } from './commands/list.command';
-import { createRegistries } from './registries';
+import { createRegistries } from '@zls/runtime';
 
 const root = path.resolve(__dirname, '../../..');
 const bin = path.join(root, 'apps/zls/bin/zls.cjs');

@@ -4,6 +4,7 @@ import { dataCommand } from './commands/data.command';
 import { doctorCommand } from './commands/doctor.command';
 import { evalCommand } from './commands/eval.command';
 import { listCommand } from './commands/list.command';
+import { trainCommand } from './commands/train.command';
 
 /** The zls command tree; each command lives in its own file under commands/. */
 export function createProgram(): Command {
@@ -11,6 +12,6 @@ export function createProgram(): Command {
     .description('zero-label semantic segmentation: STRICT and its baselines, trained and compared')
     .version('0.1.0')
     .showHelpAfterError();
-  for (const command of [listCommand(), configCommand(), dataCommand(), evalCommand(), doctorCommand()]) program.addCommand(command);
+  for (const command of [trainCommand(), listCommand(), configCommand(), dataCommand(), evalCommand(), doctorCommand()]) program.addCommand(command);
   return program;
 }

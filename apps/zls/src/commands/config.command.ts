@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadExperiment } from '../experiment/load-experiment';
-import { createRegistries } from '../registries';
+import { loadExperiment } from '@zls/runtime';
+import { createRegistries } from '@zls/runtime';
 import { collect } from './collect';
 
 /** `zls config show FILE [--set k=v]…`: the resolved config, or every validation error with its path. */

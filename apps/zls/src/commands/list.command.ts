@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadPlugins, type Registries } from '@zls/core';
-import { createRegistries } from '../registries';
+import { createRegistries } from '@zls/runtime';
 import { collect } from './collect';
 
 /** Components registered by zls's own libraries are listed without an origin tag; plugins show theirs. */

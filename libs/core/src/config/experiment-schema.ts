@@ -70,7 +70,7 @@ export class EvalSection {
   @IsInt() @Min(1) batchSize = 16;
   /** Count at warpSize × warpSize (the reference's 513 protocol); 0: at the labels' own resolution. */
   @IsInt() @Min(0) warpSize = 0;
-  @IsIn(['spnet', 'zs3net']) nanConvention: 'spnet' | 'zs3net' = 'spnet';
+  @IsIn(['spnet', 'zs3']) nanConvention: 'spnet' | 'zs3' = 'spnet';
 }
 
 export class LoaderSection {
@@ -88,7 +88,7 @@ export class ModelSection {
 
 /** The top level of an experiment file (after `_base_` merging and `--set` overrides). */
 export class ExperimentSchema {
-  @IsString() @Matches(/^[\w.-]+$/, { message: 'may contain only letters, digits, "_", "." and "-"' }) name = 'experiment';
+  @IsString() @Matches(/^[\w.+-]+$/, { message: 'may contain only letters, digits, "_", ".", "+" and "-"' }) name = 'experiment';
   @IsInt() @Min(0) seed = 0;
   /** Plugin packages imported (and registered) before the rest of the config is validated. */
   @IsArray() @IsString({ each: true }) plugins: string[] = [];

@@ -59,6 +59,6 @@ export interface PseudoLabelQualityAccumulator {
 }
 
 export interface MetricsService {
-  evaluator(classSpace: Pick<ClassSpace, 'numClasses' | 'seenIndices' | 'unseenIndices' | 'classes'>): EvaluationAccumulator;
+  evaluator(classSpace: ClassSpace): EvaluationAccumulator;
   pseudoLabelQuality(classSpace: ClassSpace, round: number): PseudoLabelQualityAccumulator;
 }

@@ -1,0 +1,87 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { experimentIssues, loadPlugins, writeFileAtomic, ConfigError, type Registries } from '@zls/core';
+import type { RunResult } from '@zls/engine';
+import { comparisonMarkdown, summariseRuns, type MethodSummary } from '@zls/report';
+import { runConfig } from '@zls/runtime';
+import { expandAblation, type PlannedRun } from './expand-ablation';
+import { qualityMarkdown } from './quality-table';
+
+export interface AblationOutcome {
+  name: string;
+  table: MethodSummary[];
+  markdown: string;
+  qualityMarkdown: string;
+  folder: string;
+  seconds: number;
+}
+
+export interface RunAblationOptions {
+  file: string;
+  registries: Registries;
+  /** Root of all ablation output; this ablation writes to <out>/<ablation name>/. */
+  out: string;
+  print?: (line: string) => void;
+  showProgress?: boolean;
+  /** Only these methods (by name). */
+  only?: readonly string[];
+}
+
+function methodLabel(run: PlannedRun, result: RunResult): string {
+  // An oracle choice of γ uses unseen labels: say so in every table.
+  return result.calibration?.rule === 'oracle-val' ? `${run.method} (oracle γ)` : run.method;
+}
+
+/**
+ * Every (method, seed) of an ablation file, each in a folder keyed by its resolved config's hash: a finished
+ * run (results.json present) is read back, not rerun, and an interrupted one resumes from its checkpoints.
+ * Stages shared between methods (the SPNet of a seed, a first round) are trained once.
+ */
+export async function runAblation(options: RunAblationOptions): Promise<AblationOutcome> {
+  const started = Date.now();
+  const print = options.print ?? (() => undefined);
+  const { ablation, runs } = expandAblation(options.file);
+  const folder = path.join(options.out, ablation.name);
+  const plugins = [...new Set(runs.flatMap((r) => (r.config['plugins'] as string[] | undefined) ?? []))];
+  await loadPlugins(plugins, options.registries, path.dirname(path.resolve(options.file)));
+  // Validate every run before any work starts: a typo in the last method must not cost the first ones.
+  const problems = runs.flatMap((r) => experimentIssues(r.config, options.registries).map((i) => ({ ...i, path: `${r.method}: ${i.path}` })));
+  if (problems.length) throw new ConfigError(problems, options.file);
+
+  const selected = options.only?.length ? runs.filter((r) => options.only?.includes(r.method)) : runs;
+  const done: { run: PlannedRun; result: RunResult }[] = [];
+  for (const [i, run] of selected.entries()) {
+    const runDir = path.join(folder, run.folder);
+    const resultsFile = path.join(runDir, 'results.json');
+    let result: RunResult;
+    if (fs.existsSync(resultsFile)) {
+      result = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as RunResult;
+      print(`[${i + 1}/${selected.length}] ${run.method} seed ${run.seed}: finished earlier, read from ${resultsFile}`);
+    } else {
+      print(`[${i + 1}/${selected.length}] ${run.method} seed ${run.seed} → ${runDir}`);
+      result = await runConfig({
+        config: run.config,
+        registries: options.registries,
+        runDir,
+        stageRoot: path.join(folder, 'stages'),
+        sourceFiles: [run.configFile],
+        print: (line) => print(`  ${line}`),
+        showProgress: options.showProgress,
+      });
+    }
+    done.push({ run, result });
+  }
+
+  const table = summariseRuns(
+    done.map(({ run, result }) => ({ method: methodLabel(run, result), seed: run.seed, ...result.headline })),
+  );
+  const markdown = comparisonMarkdown(table);
+  const quality = qualityMarkdown(done.map(({ run, result }) => ({ method: run.method, result })));
+  const seconds = (Date.now() - started) / 1000;
+  writeFileAtomic(path.join(folder, 'results.md'), `# ${ablation.name}\n\n${markdown}\n## Pseudo-label quality\n\n${quality}`);
+  writeFileAtomic(
+    path.join(folder, 'results.json'),
+    JSON.stringify({ name: ablation.name, table, runs: done.map(({ run, result }) => ({ method: run.method, seed: run.seed, folder: run.folder, result })) }, null, 2) + '\n',
+  );
+  return { name: ablation.name, table, markdown, qualityMarkdown: quality, folder, seconds };
+}

@@ -1,0 +1,79 @@
+import * as path from 'node:path';
+import { selectBackend } from '@zls/backend';
+import {
+  ConfigError,
+  ExperimentSchema,
+  saveResolvedConfig,
+  validateOptions,
+  type ComponentConfig,
+  type Plain,
+  type PseudoLabeler,
+  type Registries,
+} from '@zls/core';
+import { runExperiment, type RunResult } from '@zls/engine';
+import { createDataService } from '../services/data-service';
+import { createMetricsService } from '../services/metrics-service';
+import { createModelService } from '../services/model-service';
+import { heldOutDataService } from './held-out-data';
+
+export interface RunConfigOptions {
+  config: Plain;
+  registries: Registries;
+  runDir: string;
+  stageRoot: string;
+  sourceFiles?: readonly string[];
+  print?: (line: string) => void;
+  showProgress?: boolean;
+}
+
+/**
+ * Runs one validated experiment config: picks the compute backend, builds the data, model and metrics
+ * services from the registries, saves the resolved config beside the results, and trains and scores.
+ */
+export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
+  const { config, registries } = options;
+  const print = options.print ?? (() => undefined);
+  const exp = validateOptions(ExperimentSchema, config, '');
+  saveResolvedConfig(options.runDir, config, options.sourceFiles ?? []);
+  const backend = await selectBackend(exp.backend);
+  print(`backend: ${backend.name} (${backend.detail})`);
+
+  const splits = { train: exp.splits?.train ?? 'train', eval: exp.splits?.eval ?? 'test', calibration: exp.splits?.calibration ?? 'val' };
+  const data = createDataService({
+    registries,
+    dataset: config['dataset'] as ComponentConfig,
+    splits,
+    transforms: (config['transforms'] as ComponentConfig[] | undefined) ?? [],
+    evalTransforms: (config['evalTransforms'] as ComponentConfig[] | undefined) ?? [],
+    workers: exp.loader?.workers ?? 1,
+    scratchDir: options.runDir,
+  });
+  const models = createModelService(registries, (config['model'] ?? {}) as Plain, data.classSpace);
+  const metrics = createMetricsService({ convention: exp.eval?.nanConvention ?? 'spnet', warpSize: exp.eval?.warpSize });
+  const rounds = exp.selfTraining?.rounds ?? 0;
+  let labeler: PseudoLabeler | undefined;
+  if (rounds > 0) {
+    const plConfig = exp.selfTraining?.pseudoLabel as ComponentConfig | undefined;
+    if (!plConfig) throw new ConfigError([{ path: 'selfTraining.pseudoLabel', message: `required when selfTraining.rounds is ${rounds}` }]);
+    labeler = registries.pseudoLabeler.build(plConfig, 'selfTraining.pseudoLabel');
+  }
+  let heldOutData;
+  if (exp.calibration?.rule === 'held-out-seen') {
+    const ids = exp.calibration.heldOutClasses;
+    if (ids.length === 0) throw new ConfigError([{ path: 'calibration.heldOutClasses', message: 'the held-out-seen rule needs at least one seen class id' }]);
+    heldOutData = heldOutDataService(data, ids.map((id) => data.classSpace.outputIndexOf(id)));
+  }
+  return runExperiment({
+    config,
+    services: { data, models, metrics, labeler, heldOutData },
+    runDir: options.runDir,
+    stageRoot: options.stageRoot,
+    print,
+    showProgress: options.showProgress,
+  });
+}
+
+/** Default run folder of an experiment: runs/<name>-<config hash>. */
+export function defaultRunDir(root: string, name: string, hash: string): string {
+  return path.join(root, `${name}-${hash}`);
+}

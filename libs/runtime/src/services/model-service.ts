@@ -1,0 +1,41 @@
+import type { ClassSpace, ModelService, Plain, Registries, SegmentationModel } from '@zls/core';
+import { buildSegmentationModel, type SegmentationModelConfig } from '@zls/models';
+import { StageCheckpointer } from './stage-checkpointer';
+
+/** Builds the experiment's network for a class space; copies share nothing but their initial weights. */
+export function createModelService(registries: Registries, modelConfig: Plain, classSpace: ClassSpace): ModelService {
+  const create = (seed: number): SegmentationModel => {
+    const withSeed = (part: unknown) => ({ ...(part as Plain), ...((part as Plain)?.['seed'] === undefined && hasSeed(registries, part) ? { seed } : {}) });
+    const config: SegmentationModelConfig = {
+      backbone: withSeed(modelConfig['backbone']) as SegmentationModelConfig['backbone'],
+      head: withSeed(modelConfig['head']) as SegmentationModelConfig['head'],
+      classifier: modelConfig['classifier'] as SegmentationModelConfig['classifier'],
+      seed,
+    };
+    return buildSegmentationModel(registries, config, classSpace);
+  };
+  return {
+    create,
+    copy(model: SegmentationModel): SegmentationModel {
+      const copy = create(0);
+      const from = model.stateVariables();
+      for (const [name, v] of Object.entries(copy.stateVariables())) {
+        const source = from[name];
+        if (!source) throw new Error(`cannot copy model: the source has no variable "${name}"`);
+        v.assign(source);
+      }
+      return copy;
+    },
+    checkpointer: (dir: string) => new StageCheckpointer(dir),
+  };
+}
+
+/** Whether a component's options class takes a `seed` (so the run's seed decides its initialisation). */
+function hasSeed(registries: Registries, part: unknown): boolean {
+  const type = (part as Plain | undefined)?.['type'];
+  if (typeof type !== 'string') return false;
+  for (const registry of [registries.backbone, registries.head]) {
+    if (registry.has(type)) return registry.describeOptions(type).some((o) => o.name === 'seed');
+  }
+  return false;
+}
