@@ -9,7 +9,9 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 }
 
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: path.join(__dirname, 'tools/jest-environment-zls.cjs'),
+  // tfjs keeps its engine on the global object; jest's soft cleanup of globals only produces warnings.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -57,3 +57,5 @@ export * from './register-real';
 export * from './pseudo-labels/pseudo-label-file';
 export * from './pseudo-labels/with-pseudo-labels';
 export * from './registrations';
+export * from './loading/decode-image-fast';
+export * from './loading/decode-indexed-png';

@@ -72,11 +72,7 @@ export function createDataService(options: DataServiceOptions): DataService {
       async function* stream(): AsyncGenerator<TrainingBatch> {
         for (let epoch = Math.floor(startStep / perEpoch); ; epoch++) {
           const skip = epoch === Math.floor(startStep / perEpoch) ? startStep % perEpoch : 0;
-          let b = 0;
-          for await (const batch of loader.epoch(epoch, skip)) {
-            if (b++ < 0) continue;
-            yield toTrainingBatch(batch);
-          }
+          for await (const batch of loader.epoch(epoch, skip)) yield toTrainingBatch(batch);
         }
       }
       const it = stream();

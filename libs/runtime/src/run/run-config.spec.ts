@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadConfig, validateExperiment } from '@zls/core';
+import { JsonlLog } from '@zls/engine';
+import { useTempDir } from '@zls/testing';
+import { createRegistries } from '../registries';
+import { runConfig } from './run-config';
+
+const root = path.resolve(__dirname, '../../../..');
+const strict = path.join(root, 'experiments/strict/strict_synthetic-net_1000+400_synthetic-64.yaml');
+
+/** The shipped STRICT experiment, shrunk to seconds: 32 px, a handful of images, a few steps. */
+const tiny = [
+  'backend=wasm-ort',
+  'dataset.size=32',
+  'dataset.nTrain=16',
+  'dataset.nVal=8',
+  'dataset.nTest=8',
+  'model.backbone.width=4',
+  'model.head.embeddingDim=300',
+  'train.iterations=12',
+  'train.batchSize=4',
+  'train.checkpointEvery=6',
+  'train.lr=0.01',
+  'selfTraining.train.iterations=4',
+  'selfTraining.train.batchSize=4',
+  'selfTraining.pseudoLabel.scales=[1.5]',
+  'eval.batchSize=8',
+];
+
+describe('runConfig (tiny end-to-end STRICT run)', () => {
+  const dir = useTempDir('zls-run-');
+
+  it('trains, self-trains, scores and writes every artifact; a rerun reuses the finished stages', async () => {
+    const registries = createRegistries();
+    const { config, files } = loadConfig(strict, tiny);
+    validateExperiment(config, registries);
+    const runDir = path.join(dir(), 'run');
+    const stageRoot = path.join(dir(), 'stages');
+    const lines: string[] = [];
+    const result = await runConfig({ config, registries, runDir, stageRoot, sourceFiles: files, print: (l) => lines.push(l) });
+
+    expect(result.stages.map((s) => s.name)).toEqual(['spnet', 'round-1']);
+    expect(result.stages.every((s) => s.trained)).toBe(true);
+    for (const s of result.stages) expect(Number.isFinite(s.headline.seen)).toBe(true);
+    for (const f of ['config.yaml', 'config.json', 'train.jsonl', 'results.json', 'metrics/spnet.json', 'metrics/round-1.json']) {
+      expect(fs.existsSync(path.join(runDir, f))).toBe(true);
+    }
+    expect(result.pseudoLabelQuality).toHaveLength(1);
+    const stageDirs = fs.readdirSync(stageRoot);
+    expect(stageDirs.some((d) => d.startsWith('spnet-'))).toBe(true);
+    expect(stageDirs.some((d) => d.startsWith('round1-'))).toBe(true);
+
+    // The supervised stage's loss goes down over its 12 steps.
+    const losses = JsonlLog.read(path.join(runDir, 'train.jsonl'))
+      .filter((r) => r['stage'] === 'spnet')
+      .map((r) => r['loss'] as number);
+    expect(losses).toHaveLength(12);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)));
+
+    const again = await runConfig({ config, registries, runDir: path.join(dir(), 'run2'), stageRoot, print: () => undefined });
+    expect(again.stages.map((s) => s.trained)).toEqual([false, false]);
+    expect(again.headline).toEqual(result.headline);
+  }, 120_000);
+});
