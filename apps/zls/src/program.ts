@@ -3,7 +3,9 @@ import { configCommand } from './commands/config.command';
 import { dataCommand } from './commands/data.command';
 import { doctorCommand } from './commands/doctor.command';
 import { evalCommand } from './commands/eval.command';
+import { exportCommand } from './commands/export.command';
 import { listCommand } from './commands/list.command';
+import { predictCommand } from './commands/predict.command';
 import { trainCommand } from './commands/train.command';
 
 /** The zls command tree; each command lives in its own file under commands/. */
@@ -12,6 +14,15 @@ export function createProgram(): Command {
     .description('zero-label semantic segmentation: STRICT and its baselines, trained and compared')
     .version('0.1.0')
     .showHelpAfterError();
-  for (const command of [trainCommand(), listCommand(), configCommand(), dataCommand(), evalCommand(), doctorCommand()]) program.addCommand(command);
+  for (const command of [
+    trainCommand(),
+    evalCommand(),
+    predictCommand(),
+    exportCommand(),
+    dataCommand(),
+    listCommand(),
+    configCommand(),
+    doctorCommand(),
+  ]) program.addCommand(command);
   return program;
 }

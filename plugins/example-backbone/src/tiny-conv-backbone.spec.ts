@@ -16,6 +16,7 @@ function build(options: Record<string, unknown> = {}): TinyConvBackbone {
 
 describeBackboneContract('tiny-conv, stride 4', { build: () => build({ width: 4 }) });
 describeBackboneContract('tiny-conv, stride 8', { build: () => build({ width: 4, outputStride: 8 }), inputSize: [24, 40] });
+describeBackboneContract('tiny-conv, width 3, non-square input', { build: () => build({ width: 3 }), inputSize: [20, 12] });
 
 describe('tiny-conv plugin backbone', () => {
   it('doubles its width at each stage', () => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { injectable } from 'tsyringe';
+import type { OnnxGraphBuilder } from '@zls/backend';
 import type { Backbone, BackboneOutput } from '@zls/core';
 
 export class TinyConvBackboneOptions {
@@ -47,6 +48,33 @@ export class TinyConvBackbone implements Backbone {
       return x;
     });
     return { features };
+  }
+
+  /**
+   * Writes the same computation into an ONNX graph (NCHW values), which the backbone contract checks
+   * against apply(). TF's 'same' padding puts the odd pixel at the end: ONNX's SAME_UPPER.
+   */
+  toOnnx(g: OnnxGraphBuilder, input: string): { features: string } {
+    let x = input;
+    this.kernels.forEach((kernel, s) => {
+      const [kh, kw, cin, cout] = kernel.shape;
+      const w = `tiny_conv.${s}.weight`;
+      const b = `tiny_conv.${s}.bias`;
+      const oihw = tf.transpose(kernel, [3, 2, 0, 1]);
+      g.addInitializer(w, oihw.dataSync() as Float32Array, [cout, cin, kh, kw]);
+      oihw.dispose();
+      g.addInitializer(b, this.biases[s].dataSync() as Float32Array, [cout]);
+      x = g.op('Relu', [g.op('Conv', [x, w, b], { kernel_shape: [kh, kw], strides: [2, 2], auto_pad: 'SAME_UPPER' })]);
+    });
+    return { features: x };
+  }
+
+  /** Stable parameter names, so zls checkpoints can address them. */
+  namedVariables(): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    this.kernels.forEach((k, s) => out.set(`stage${s}.weight`, k));
+    this.biases.forEach((b, s) => out.set(`stage${s}.bias`, b));
+    return out;
   }
 
   trainableVariables(): tf.Variable[] {

@@ -1,8 +1,3 @@
-/**
- * @jest-environment ../../libs/backend/jest-environment-host-typed-arrays.cjs
- * @jest-environment-options {"globalsCleanup": "off"}
- */
-// onnxruntime-node returns host-realm typed arrays; this environment shares them with the test sandbox.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';

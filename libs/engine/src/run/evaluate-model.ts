@@ -15,7 +15,7 @@ export async function evaluateModel(
   model: SegmentationModel,
   batches: AsyncIterable<TrainingBatch>,
   metrics: MetricsService,
-  space: Pick<ClassSpace, 'numClasses' | 'seenIndices' | 'unseenIndices' | 'classes'>,
+  space: ClassSpace,
   classes: EvaluationClasses,
   gammas: readonly number[] = [0],
 ): Promise<EvaluationAccumulator[]> {

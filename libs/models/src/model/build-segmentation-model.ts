@@ -1,0 +1,41 @@
+import type { DependencyContainer } from 'tsyringe';
+import { ConfigError, type Backbone, type ClassSpace, type ComponentConfig, type Head, type Registries } from '@zls/core';
+import { isBindableHead } from '../onnx/exportable';
+import { EmbeddingScorer, LinearScorer } from './scorers';
+import { SegmentationNet } from './segmentation-net';
+
+/** What a config's `model:` section holds, plus how pixels are scored. */
+export interface SegmentationModelConfig {
+  backbone: ComponentConfig;
+  head: ComponentConfig;
+  /** 'embeddings' (SPNet: fixed class embeddings, default) or 'linear' (DeepLab / ZS3Net: a learnt 1×1). */
+  classifier?: 'embeddings' | 'linear';
+  seed?: number;
+}
+
+/** The class information a model needs; a ClassSpace provides it, and so does a checkpoint. */
+export type ModelClasses = Pick<ClassSpace, 'numClasses' | 'embeddingDim' | 'embeddings'>;
+
+/** Builds backbone and head from their registries and joins them with the scorer for the class space. */
+export function buildSegmentationModel(registries: Registries, config: SegmentationModelConfig, classes: ModelClasses, container?: DependencyContainer): SegmentationNet {
+  const backbone = registries.backbone.build(config.backbone, 'model.backbone', container) as Backbone;
+  let head: Head;
+  try {
+    head = registries.head.build(config.head, 'model.head', container) as Head;
+  } catch (e) {
+    backbone.dispose();
+    throw e;
+  }
+  if (isBindableHead(head)) head.bind(backbone.outputChannels, backbone.lowLevelChannels);
+  const kind = config.classifier ?? 'embeddings';
+  if (kind === 'embeddings' && head.outputChannels !== classes.embeddingDim) {
+    backbone.dispose();
+    head.dispose();
+    throw new ConfigError([
+      { path: 'model.head', message: `outputs ${head.outputChannels}-d pixel features but the class embeddings are ${classes.embeddingDim}-d; set embeddingDim: ${classes.embeddingDim}` },
+    ]);
+  }
+  const scorer =
+    kind === 'embeddings' ? new EmbeddingScorer(classes.embeddings, classes.numClasses, classes.embeddingDim) : new LinearScorer(head.outputChannels, classes.numClasses, config.seed ?? 0);
+  return new SegmentationNet(backbone, head, scorer);
+}

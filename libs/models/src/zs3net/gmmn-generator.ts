@@ -1,0 +1,100 @@
+import 'reflect-metadata';
+import * as tf from '@tensorflow/tfjs';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsNumber, Max, Min } from 'class-validator';
+import { inject, injectable } from 'tsyringe';
+import { normalValues } from '../layers/init';
+import { Module } from '../layers/module';
+import { ZS3_MMD_SIGMAS } from './mmd-loss';
+
+/** The `gmmn` generator as configured (registries.of('generator')): network sizes and ZS3Net's stage-2 settings. */
+export class GmmnGeneratorOptions {
+  @IsInt() @Min(1) embeddingDim = 300;
+  @IsInt() @Min(1) noiseDim = 300;
+  @IsInt() @Min(1) hiddenDim = 256;
+  @IsInt() @Min(1) featureDim = 256;
+  @IsNumber() @Min(0) leakySlope = 0.2;
+  @IsNumber() @Min(0) @Max(0.99) dropout = 0.5;
+  /** Gaussian kernel bandwidths of the MMD loss. */
+  @IsArray() @ArrayNotEmpty() @IsNumber({}, { each: true }) sigmas: number[] = [...ZS3_MMD_SIGMAS];
+  /** Real pixels sampled per seen class for each generator step. */
+  @IsInt() @Min(1) pixelsPerClass = 128;
+  /** Cross-entropy weight of unseen classes when the classifier is retrained. */
+  @IsNumber() @Min(0) unseenWeight = 100;
+  /**
+   * ZS3Net places generated features on the pixels its ground truth marks as unseen, i.e. it uses unseen
+   * masks during training (the objection raised in its issue tracker). Off by default; see
+   * buildRetrainingBatch for what changes.
+   */
+  @IsBoolean() useUnseenGroundTruthMasks = false;
+  @IsInt() @Min(0) seed = 0;
+}
+
+export interface GmmnOptions {
+  /** Word-embedding size (300 for word2vec). */
+  embeddingDim: number;
+  /** Noise size (300 in ZS3Net), drawn uniformly from [0, 1). */
+  noiseDim: number;
+  hiddenDim: number;
+  /** Size of the generated feature: the segmentation network's penultimate width (256). */
+  featureDim: number;
+  leakySlope?: number;
+  dropout?: number;
+  seed?: number;
+}
+
+/**
+ * ZS3Net's generative moment-matching network: [word embedding ⊕ noise] → linear → LeakyReLU(0.2) →
+ * dropout(0.5, training only) → linear → a fake pixel feature of the class.
+ */
+@injectable()
+export class GmmnGenerator extends Module {
+  readonly fc1Weight: tf.Variable;
+  readonly fc1Bias: tf.Variable;
+  readonly fc2Weight: tf.Variable;
+  readonly fc2Bias: tf.Variable;
+  readonly slope: number;
+  readonly dropout: number;
+  private noiseSeed: number;
+
+  constructor(@inject(GmmnGeneratorOptions) readonly options: GmmnOptions | GmmnGeneratorOptions) {
+    super();
+    const { embeddingDim, noiseDim, hiddenDim, featureDim } = options;
+    const seed = options.seed ?? 0;
+    const inDim = embeddingDim + noiseDim;
+    // Linear layers stored [in, out] so that x · W is one matMul; He-style scale for the leaky ReLU.
+    this.fc1Weight = this.param('fc1.weight', tf.tensor2d(normalValues(inDim * hiddenDim, Math.sqrt(2 / inDim), seed + 1), [inDim, hiddenDim]));
+    this.fc1Bias = this.param('fc1.bias', tf.zeros([hiddenDim]));
+    this.fc2Weight = this.param('fc2.weight', tf.tensor2d(normalValues(hiddenDim * featureDim, Math.sqrt(1 / hiddenDim), seed + 2), [hiddenDim, featureDim]));
+    this.fc2Bias = this.param('fc2.bias', tf.zeros([featureDim]));
+    this.slope = options.leakySlope ?? 0.2;
+    this.dropout = options.dropout ?? 0.5;
+    this.noiseSeed = seed * 7919 + 3;
+  }
+
+  /** Features [B, featureDim] for class embeddings [B, embeddingDim] and noise [B, noiseDim]. */
+  apply(embeddings: tf.Tensor2D, noise: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    return tf.tidy(() => {
+      const input = tf.concat([embeddings, noise], 1);
+      let h = tf.leakyRelu(tf.add(tf.matMul(input, this.fc1Weight as tf.Tensor2D), this.fc1Bias), this.slope);
+      if (training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, this.nextSeed());
+      return tf.add(tf.matMul(h, this.fc2Weight as tf.Tensor2D), this.fc2Bias) as tf.Tensor2D;
+    });
+  }
+
+  /** Uniform [0, 1) noise for `count` samples, from the generator's own seeded stream. */
+  noise(count: number): tf.Tensor2D {
+    return tf.randomUniform([count, this.options.noiseDim], 0, 1, 'float32', this.nextSeed()) as tf.Tensor2D;
+  }
+
+  /** `count` generated features of each listed class (rows of `classEmbeddings` [C, E]); labels say which. */
+  generate(classEmbeddings: tf.Tensor2D, classes: readonly number[], count: number, training = false): { features: tf.Tensor2D; labels: number[] } {
+    const labels = classes.flatMap((c) => Array.from({ length: count }, () => c));
+    const features = tf.tidy(() => this.apply(tf.gather(classEmbeddings, labels), this.noise(labels.length), training));
+    return { features, labels };
+  }
+
+  private nextSeed(): number {
+    this.noiseSeed = (Math.imul(this.noiseSeed, 1664525) + 1013904223) >>> 0;
+    return this.noiseSeed;
+  }
+}
