@@ -1,1 +1,15 @@
-export {};
+export { OnnxGraphBuilder, OnnxDataType } from './onnx/onnx-graph-builder';
+export type { OnnxAttrValue, OnnxDim, OnnxElemType, OnnxNodeSpec } from './onnx/onnx-graph-builder';
+export { OnnxInferenceSession } from './ort/onnx-inference-session';
+export type { DenseArray, InferenceOptions } from './ort/onnx-inference-session';
+export { PINNED_ONNXRUNTIME_VERSION, installedOnnxruntimeVersion, loadOrtBinding } from './ort/ort-binding';
+export { registerWasmOrtBackend, wasmOrtKernelNames, WASM_ORT_BACKEND } from './wasm-ort/register-wasm-ort-backend';
+export { wasmOrtSessions } from './wasm-ort/wasm-ort-kernels';
+export { registerZlsGradients } from './gradients/register-gradients';
+export { bilinearResizeMatrix, resizeBilinearHalfPixel } from './gradients/resize-bilinear';
+export { selectBackend, probeBackends, registerBackendProbe, backendProbes } from './selection/select-backend';
+export type { BackendAttempt, BackendSelection } from './selection/select-backend';
+export type { BackendProbe, ProbeResult } from './selection/backend-probe';
+export { batchNormTrain, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './fused/batch-norm-relu';
+export type { BatchNormTrainAttrs, BatchNormTrainResult } from './fused/batch-norm-relu';
+export { softmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD } from './fused/softmax-cross-entropy';

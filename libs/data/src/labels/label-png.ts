@@ -2,6 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./fast-png.d.ts" />
 import * as fs from 'node:fs';
+import { decodeIndexedPng } from '../loading/decode-indexed-png';
 import { decode, encode, type DecodedPng } from 'fast-png';
 import { DataError, writeFileAtomic, type LabelMap } from '@zls/core';
 import { VOC_PALETTE, type Palette } from './voc-palette';
@@ -23,7 +24,8 @@ export function readLabelPng(file: string, options: ReadLabelPngOptions = {}): L
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(file, code === 'ENOENT' ? 'label file is missing' : `cannot read label file (${code ?? e})`);
   }
-  return decodeLabelPng(bytes, file, options);
+  // The common case (8-bit palette or grey, not interlaced) decodes with node's zlib, about twice as fast.
+  return decodeIndexedPng(bytes, file) ?? decodeLabelPng(bytes, file, options);
 }
 
 export function decodeLabelPng(bytes: Uint8Array, file: string, options: ReadLabelPngOptions = {}): LabelMap {

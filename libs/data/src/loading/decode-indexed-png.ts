@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import { DataError, type LabelMap } from '@zls/core';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -18,7 +18,11 @@ export function decodeIndexedPng(bytes: Uint8Array, file: string): LabelMap | un
     const length = view.getUint32(p);
     const type = String.fromCharCode(bytes[p + 4], bytes[p + 5], bytes[p + 6], bytes[p + 7]);
     const data = p + 8;
-    if (data + length + 4 > bytes.length) throw new DataError(file, `PNG chunk ${type} runs past the end of the file (truncated)`);
+    if (data + length + 4 > bytes.length) throw new DataError(file, `PNG chunk ${type} runs past the end of the file (truncated or corrupt)`);
+    // Every chunk's CRC covers its type and data: a flipped byte anywhere is caught here, not decoded silently.
+    if (crc32(bytes.subarray(p + 4, data + length)) !== view.getUint32(data + length)) {
+      throw new DataError(file, `PNG chunk ${type} fails its checksum (truncated or corrupt: CRC mismatch)`);
+    }
     if (type === 'IHDR') {
       width = view.getUint32(data);
       height = view.getUint32(data + 4);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { softmaxCrossEntropy } from '@zls/backend';
 import { IGNORE_INDEX, type LabelMap } from '@zls/core';
 
 /**
@@ -29,15 +30,14 @@ export function targetPositions(targets: readonly LabelMap[], classes: readonly 
 /**
  * Mean softmax cross-entropy over the pixels whose position is ≥ 0 (the reference's ignore label −1),
  * averaged jointly over every valid pixel of the batch. scores: [N, H, W, K]; positions: N·H·W values.
- * The one-hot rows compare each position with 0..K−1, so −1 gives an all-zero row and contributes nothing
- * (tf.oneHot would refuse K = 1, a case a single visible class produces).
+ * Runs as the backend's fused loss (one onnxruntime graph forward and one backward on wasm-ort).
  */
 export function maskedCrossEntropy(scores: tf.Tensor4D, positions: Int32Array, valid: number): tf.Scalar {
   const [n, h, w, k] = scores.shape;
   if (positions.length !== n * h * w) throw new Error(`${positions.length} targets for ${n * h * w} score pixels`);
-  return tf.tidy(() => {
-    const logp = tf.logSoftmax(tf.reshape(scores, [n * h * w, k]));
-    const onehot = tf.cast(tf.equal(tf.expandDims(tf.tensor1d(positions, 'int32'), 1), tf.range(0, k, 1, 'int32')), 'float32');
-    return tf.div(tf.neg(tf.sum(tf.mul(logp, onehot))), Math.max(valid, 1)) as tf.Scalar;
-  });
+  if (k >= IGNORE_INDEX) throw new Error(`${k} classes: at most ${IGNORE_INDEX - 1} fit beside the ignore label`);
+  const labels = new Int32Array(positions.length);
+  for (let i = 0; i < labels.length; i++) labels[i] = positions[i] < 0 ? IGNORE_INDEX : positions[i];
+  void valid; // the fused loss counts valid pixels itself; `valid` stays for callers that log it
+  return tf.tidy(() => softmaxCrossEntropy(scores, tf.tensor3d(labels, [n, h, w], 'int32'), IGNORE_INDEX));
 }

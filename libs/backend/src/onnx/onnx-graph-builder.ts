@@ -1,0 +1,187 @@
+import { ZlsError } from '@zls/core';
+import { ProtoWriter } from './protobuf-writer';
+
+/** ONNX TensorProto.DataType values for the element types the project uses. */
+export const OnnxDataType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 } as const;
+export type OnnxElemType = keyof typeof OnnxDataType;
+
+/** A dimension: a fixed size, or a symbolic name (e.g. 'batch') for a size chosen at run time. */
+export type OnnxDim = number | string;
+
+export type OnnxAttrValue = number | string | number[] | string[] | { floats: number[] } | { float: number };
+
+export interface OnnxNodeSpec {
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, OnnxAttrValue>;
+  name: string;
+  domain: string;
+}
+
+interface ValueSpec {
+  name: string;
+  type: OnnxElemType;
+  dims: OnnxDim[];
+}
+
+interface InitializerSpec {
+  name: string;
+  type: OnnxElemType;
+  dims: number[];
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+}
+
+// Field numbers from onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto).
+const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+
+/**
+ * Builds an ONNX model (opset 17, IR version 8) and serialises it to protobuf bytes that onnxruntime loads.
+ * Integer attributes are written as INT/INTS; pass `{float: x}` / `{floats: [...]}` for float attributes,
+ * since a JavaScript number alone cannot say which the operator expects.
+ */
+export class OnnxGraphBuilder {
+  private readonly inputs: ValueSpec[] = [];
+  private readonly outputs: ValueSpec[] = [];
+  private readonly initializers: InitializerSpec[] = [];
+  private readonly nodes: OnnxNodeSpec[] = [];
+  private readonly names = new Set<string>();
+  private nodeCounter = 0;
+  private tempCounter = 0;
+
+  constructor(
+    readonly graphName = 'zls',
+    readonly opsetVersion = 17,
+  ) {}
+
+  private claim(name: string, what: string): void {
+    if (!name) throw new ZlsError(`ONNX graph '${this.graphName}': ${what} needs a non-empty name`);
+    if (this.names.has(name)) throw new ZlsError(`ONNX graph '${this.graphName}': value '${name}' is defined twice`);
+    this.names.add(name);
+  }
+
+  /** A fresh value name, for intermediate outputs. */
+  temp(prefix = 't'): string {
+    let name: string;
+    do name = `${prefix}_${this.tempCounter++}`;
+    while (this.names.has(name));
+    return name;
+  }
+
+  addInput(name: string, dims: OnnxDim[], type: OnnxElemType = 'float'): this {
+    this.claim(name, 'an input');
+    this.inputs.push({ name, type, dims });
+    return this;
+  }
+
+  addInitializer(name: string, data: Float32Array | Int32Array | BigInt64Array | Uint8Array, dims: number[], type?: OnnxElemType): this {
+    this.claim(name, 'an initializer');
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (size !== data.length) {
+      throw new ZlsError(`ONNX initializer '${name}': ${data.length} values do not fill dims [${dims.join(', ')}] (${size})`);
+    }
+    const inferred: OnnxElemType =
+      type ?? (data instanceof Float32Array ? 'float' : data instanceof Int32Array ? 'int32' : data instanceof BigInt64Array ? 'int64' : 'uint8');
+    this.initializers.push({ name, type: inferred, dims: [...dims], data });
+    return this;
+  }
+
+  /** int64 constant (shapes, axes, sizes), the type most ONNX shape inputs require. */
+  addInt64Initializer(name: string, values: number[]): this {
+    return this.addInitializer(name, BigInt64Array.from(values.map((v) => BigInt(v))), [values.length], 'int64');
+  }
+
+  addNode(opType: string, inputs: string[], outputs: string[], attrs: Record<string, OnnxAttrValue> = {}, domain = ''): this {
+    if (outputs.length === 0) throw new ZlsError(`ONNX node ${opType}: needs at least one output`);
+    for (const o of outputs) this.claim(o, `output of ${opType}`);
+    this.nodes.push({ opType, inputs: [...inputs], outputs: [...outputs], attrs, name: `${opType}_${this.nodeCounter++}`, domain });
+    return this;
+  }
+
+  /** Adds a node with a single fresh output and returns that output's name. */
+  op(opType: string, inputs: string[], attrs: Record<string, OnnxAttrValue> = {}): string {
+    const out = this.temp(opType.toLowerCase());
+    this.addNode(opType, inputs, [out], attrs);
+    return out;
+  }
+
+  addOutput(name: string, dims: OnnxDim[], type: OnnxElemType = 'float'): this {
+    if (!this.names.has(name)) throw new ZlsError(`ONNX graph '${this.graphName}': output '${name}' is not produced by any node or input`);
+    this.outputs.push({ name, type, dims });
+    return this;
+  }
+
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  toBytes(): Uint8Array {
+    if (this.outputs.length === 0) throw new ZlsError(`ONNX graph '${this.graphName}': no outputs declared`);
+    const model = new ProtoWriter();
+    model.int(1, 8); // ir_version
+    model.string(2, 'zls');
+    model.message(7, (g) => this.writeGraph(g));
+    model.message(8, (o) => o.string(1, '').int(2, this.opsetVersion));
+    return model.finish();
+  }
+
+  private writeGraph(g: ProtoWriter): void {
+    for (const node of this.nodes) g.message(1, (n) => writeNode(n, node));
+    g.string(2, this.graphName);
+    for (const init of this.initializers) g.message(5, (t) => writeTensor(t, init));
+    for (const input of this.inputs) g.message(11, (v) => writeValueInfo(v, input));
+    for (const output of this.outputs) g.message(12, (v) => writeValueInfo(v, output));
+  }
+}
+
+function writeNode(n: ProtoWriter, node: OnnxNodeSpec): void {
+  for (const i of node.inputs) n.string(1, i);
+  for (const o of node.outputs) n.string(2, o);
+  n.string(3, node.name);
+  n.string(4, node.opType);
+  for (const [name, value] of Object.entries(node.attrs)) n.message(5, (a) => writeAttribute(a, node.opType, name, value));
+  if (node.domain) n.string(7, node.domain);
+}
+
+function writeAttribute(a: ProtoWriter, opType: string, name: string, value: OnnxAttrValue): void {
+  a.string(1, name);
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new ZlsError(`ONNX ${opType}.${name}: ${value} is not an integer; write {float: ${value}}`);
+    a.int(3, value).int(20, ATTR_TYPE.INT);
+  } else if (typeof value === 'string') {
+    a.string(4, value).int(20, ATTR_TYPE.STRING);
+  } else if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === 'string')) {
+      for (const s of value as string[]) a.string(9, s);
+      a.int(20, ATTR_TYPE.STRINGS);
+    } else {
+      const ints = value as number[];
+      if (!ints.every((v) => Number.isInteger(v))) throw new ZlsError(`ONNX ${opType}.${name}: [${ints.join(', ')}] are not all integers; write {floats: [...]}`);
+      a.packedInts(8, ints).int(20, ATTR_TYPE.INTS);
+    }
+  } else if ('float' in value) {
+    a.float(2, value.float).int(20, ATTR_TYPE.FLOAT);
+  } else {
+    a.packedFloats(7, value.floats).int(20, ATTR_TYPE.FLOATS);
+  }
+}
+
+function writeTensor(t: ProtoWriter, init: InitializerSpec): void {
+  t.packedInts(1, init.dims);
+  t.int(2, OnnxDataType[init.type]);
+  t.string(8, init.name);
+  // raw_data is little-endian, which is what typed arrays hold on every platform Node supports here.
+  t.bytes(9, new Uint8Array(init.data.buffer, init.data.byteOffset, init.data.byteLength));
+}
+
+function writeValueInfo(v: ProtoWriter, spec: ValueSpec): void {
+  v.string(1, spec.name);
+  v.message(2, (type) =>
+    type.message(1, (tensor) => {
+      tensor.int(1, OnnxDataType[spec.type]);
+      tensor.message(2, (shape) => {
+        for (const d of spec.dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
+      });
+    }),
+  );
+}
