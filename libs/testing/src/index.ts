@@ -2,3 +2,4 @@ export * from './fixtures/temp-dir';
 export * from './fixtures/random-labels';
 export * from './contracts/backbone-contract';
 export * from './contracts/backbone-onnx-export';
+export * from './fixtures/echo-model';

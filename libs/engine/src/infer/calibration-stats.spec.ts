@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { SegmentationModel } from '@zls/core';
+import { echoModel } from '@zls/testing';
 import { calibratedPrediction, calibrationStats } from './calibration-stats';
 
 beforeAll(async () => {
@@ -7,13 +7,7 @@ beforeAll(async () => {
 });
 
 /** Scores are the image's channels: a model that says exactly what the test wants. */
-const echo: SegmentationModel = {
-  numClasses: 4,
-  forward: (images, _t, classes = [0, 1, 2, 3]) => tf.gather(images, Array.from(classes), 3) as tf.Tensor4D,
-  trainable: () => [],
-  stateVariables: () => ({}),
-  dispose: () => undefined,
-};
+const echo = echoModel(4);
 
 describe('calibrationStats / calibratedPrediction', () => {
   const scores = [

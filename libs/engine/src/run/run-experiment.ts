@@ -74,7 +74,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
     const outcome: StageOutcome = { name, key, headline: acc.headline(), trained, seconds: (Date.now() - t0) / 1000 };
     stages.push(outcome);
     const h = outcome.headline;
-    print(`${name}: seen ${h.seen.toFixed(1)} | unseen ${h.unseen.toFixed(1)} | harmonic ${h.harmonic.toFixed(1)}${trained ? '' : ' (stage reused)'}`);
+    const note = gamma !== 0 ? ` (γ = ${gamma})` : trained ? '' : ' (stage reused)';
+    print(`${name}: seen ${h.seen.toFixed(1)} | unseen ${h.unseen.toFixed(1)} | harmonic ${h.harmonic.toFixed(1)}${note}`);
     return outcome;
   };
 

@@ -5,9 +5,9 @@ import {
   type LabelMap,
   type PseudoLabeler,
   type PseudoLabelProposal,
-  type SegmentationModel,
   type TrainingBatch,
 } from '@zls/core';
+import { echoModel } from '@zls/testing';
 import { labelTrainingSet } from './label-training-set';
 import { flipLabelMap } from './mix-targets';
 import { cachedTargets, onlineTargets } from './target-providers';
@@ -17,13 +17,7 @@ beforeAll(async () => {
 });
 
 /** Pixel-wise generator: the score of class c is image channel c (so it commutes with a flip). */
-const echo: SegmentationModel = {
-  numClasses: 4,
-  forward: (images, _t, classes = [0, 1, 2, 3]) => tf.tidy(() => tf.gather(images, Array.from(classes), 3) as tf.Tensor4D),
-  trainable: () => [],
-  stateVariables: () => ({}),
-  dispose: () => undefined,
-};
+const echo = echoModel(4);
 
 /** Argmax over the unseen classes on candidate pixels (a minimal labeler for engine-level tests). */
 const argmaxLabeler: PseudoLabeler = {

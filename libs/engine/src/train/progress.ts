@@ -13,17 +13,18 @@ export class ProgressLine {
   update(step: number, loss: number, imagesPerStep: number, firstStep = 0): void {
     const now = Date.now();
     const done = step >= this.total;
-    if (!done && now - this.lastPrint < this.minIntervalMs) return;
+    const stepsDone = step - firstStep;
+    // A terminal gets the line rewritten at most every minIntervalMs; a log file gets one line per tenth.
+    const due = this.out.isTTY ? now - this.lastPrint >= this.minIntervalMs : stepsDone % Math.max(1, Math.round(this.total / 10)) === 0;
+    if (!done && !due) return;
     this.lastPrint = now;
     const seconds = (now - this.started) / 1000;
-    const stepsDone = step - firstStep;
-    const rate = stepsDone > 0 ? stepsDone / seconds : 0;
+    const rate = stepsDone > 0 && seconds > 0 ? stepsDone / seconds : 0;
     const eta = rate > 0 ? (this.total - step) / rate : NaN;
     const text =
       `${this.label} ${step}/${this.total} loss ${loss.toFixed(4)} ` +
       `${(rate * imagesPerStep).toFixed(1)} img/s ETA ${formatDuration(eta)}`;
-    if (this.out.isTTY) this.out.write(`\r${text}\x1b[K${done ? '\n' : ''}`);
-    else if (done || stepsDone % Math.max(1, Math.round(this.total / 10)) === 0) this.out.write(text + '\n');
+    this.out.write(this.out.isTTY ? `\r${text}\x1b[K${done ? '\n' : ''}` : text + '\n');
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { IGNORE_INDEX as I, Registries, type LabelMap, type PseudoLabeler, type SegmentationModel } from '@zls/core';
+import { echoModel } from '@zls/testing';
 import { registerPseudoLabelComponents } from '../register';
 import { viewSet } from '../views/view-scores';
 
@@ -8,15 +9,7 @@ beforeAll(async () => {
 });
 
 /** A generator whose score for class c at a pixel is image channel c: labels follow the pixel's colour. */
-function colourGenerator(numClasses: number): SegmentationModel {
-  return {
-    numClasses,
-    forward: (images, _t, classes = [0, 1, 2, 3]) => tf.tidy(() => tf.gather(images, Array.from(classes), 3) as tf.Tensor4D),
-    trainable: () => [],
-    stateVariables: () => ({}),
-    dispose: () => undefined,
-  };
-}
+const colourGenerator = echoModel;
 
 /** A generator that ignores the image: unseen class 2 on the left half of its input, class 3 on the right. */
 const leftRightGenerator: SegmentationModel = {
