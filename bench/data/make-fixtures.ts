@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { SeededRng, writeFileAtomic, type LabelMap } from '@zls/core';
 import { readLabelPng, resizeNearest, writeLabelPng } from '@zls/data';
 
-const VOC = '/work/shared/data/voc12/VOCdevkit/VOC2012';
+// The real samples shipped with the data library's test fixtures.
+const VOC = path.join(__dirname, '..', '..', 'libs', 'data', 'fixtures', 'voc12', 'VOCdevkit', 'VOC2012');
 const SOURCES = ['2007_000033', '2007_000129'];
 const WIDTH = 500;
 const HEIGHT = 375;
