@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain, resizeBilinearHalfPixel, softmaxCrossEntropy } from '@zls/backend';
 
 /**
- * The reference model of design/engine.md: a small DeepLab-like net (stem, residual block, dilated conv,
+ * The reference model of docs/engine-measurements.md: a small DeepLab-like net (stem, residual block, dilated conv,
  * ASPP with image pooling, decoder with low-level features, 300-d embeddings scored against fixed class
  * embeddings, bilinear ×4, log-softmax, cross-entropy with ignore label 255). Batch norm after every conv but
  * the last. bench/engine/reference_model.py builds the same net in PyTorch.

@@ -63,7 +63,8 @@ export async function runAblation(options: RunAblationOptions): Promise<Ablation
         config: run.config,
         registries: options.registries,
         runDir,
-        stageRoot: path.join(folder, 'stages'),
+        // Stages are keyed by content, so every ablation under the same root shares them (zls train too).
+        stageRoot: path.join(options.out, 'stages'),
         sourceFiles: [run.configFile],
         print: (line) => print(`  ${line}`),
         showProgress: options.showProgress,
