@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ZlsError } from '@zls/core';
-import { createRegistries } from '@zls/runtime';
+import { createRegistries, interruptSignal } from '@zls/runtime';
 import { runAblation } from './run-ablation';
 
 /** `zls-ablation FILE`: runs an ablation and prints the comparison table and the pseudo-label quality table. */
@@ -21,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const [file] = program.args;
   const opts = program.opts<{ out: string; only?: string[]; progress: boolean }>();
+  const interrupt = interruptSignal();
   try {
     const outcome = await runAblation({
       file,
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       only: opts.only,
       print: (line) => process.stdout.write(line + '\n'),
       showProgress: opts.progress,
+      signal: interrupt.signal,
     });
     process.stdout.write(`\n## ${outcome.name}: seen / unseen / harmonic mIoU (%)\n\n${outcome.markdown}\n## Pseudo-label quality (%)\n\n${outcome.qualityMarkdown}\n`);
     process.stdout.write(`results: ${outcome.folder}/results.md (${(outcome.seconds / 60).toFixed(1)} min)\n`);
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     throw e;
+  } finally {
+    interrupt.release();
   }
 }
 

@@ -25,6 +25,7 @@ export interface RunAblationOptions {
   showProgress?: boolean;
   /** Only these methods (by name). */
   only?: readonly string[];
+  signal?: AbortSignal;
 }
 
 function methodLabel(run: PlannedRun, result: RunResult): string {
@@ -68,6 +69,7 @@ export async function runAblation(options: RunAblationOptions): Promise<Ablation
         sourceFiles: [run.configFile],
         print: (line) => print(`  ${line}`),
         showProgress: options.showProgress,
+        signal: options.signal,
       });
     }
     done.push({ run, result });

@@ -6,3 +6,4 @@ export * from './services/stage-checkpointer';
 export * from './services/data-service';
 export * from './run/held-out-data';
 export * from './run/run-config';
+export * from './run/interrupt';

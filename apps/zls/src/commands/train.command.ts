@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { configHash } from '@zls/core';
-import { createRegistries, defaultRunDir, loadExperiment, runConfig } from '@zls/runtime';
+import { createRegistries, defaultRunDir, interruptSignal, loadExperiment, runConfig } from '@zls/runtime';
 import { collect } from './collect';
 
 /** `zls train CONFIG`: one experiment (SPNet, SPNet-c, SPNet+ST, STRICT, …) trained and scored. */
@@ -16,6 +16,7 @@ export function trainCommand(): Command {
       const registries = createRegistries();
       const { config, files } = await loadExperiment(file, opts.set, registries);
       const runDir = defaultRunDir(opts.out, String(config['name'] ?? 'experiment'), configHash(config));
+      const interrupt = interruptSignal();
       const result = await runConfig({
         config,
         registries,
@@ -24,7 +25,8 @@ export function trainCommand(): Command {
         sourceFiles: files,
         print: (line) => process.stdout.write(line + '\n'),
         showProgress: opts.progress,
-      });
+        signal: interrupt.signal,
+      }).finally(interrupt.release);
       const h = result.headline;
       process.stdout.write(
         `\n${result.name} (seed ${result.seed}): seen ${h.seen.toFixed(1)} | unseen ${h.unseen.toFixed(1)} | harmonic ${h.harmonic.toFixed(1)}\n` +

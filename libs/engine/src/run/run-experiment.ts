@@ -44,6 +44,8 @@ export interface RunExperimentOptions {
   /** Console output (progress goes to stderr). */
   print?: (line: string) => void;
   showProgress?: boolean;
+  /** Aborting it (SIGINT) makes the running stage save a checkpoint and stop; a rerun resumes. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -93,6 +95,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
     classSpaceName: space.name,
     log,
     progress: options.showProgress ? new ProgressLine('spnet', baseSpec.iterations) : undefined,
+    signal: options.signal,
   });
   let last = await evaluate(model, 'spnet', baseKey, baseResult.stepsRun > 0, t0);
   let previousKey = baseKey;
@@ -136,6 +139,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
       classSpaceName: space.name,
       log,
       progress: options.showProgress ? new ProgressLine(`round ${round}`, spec.iterations) : undefined,
+      signal: options.signal,
     });
     generator.dispose();
     model = student;
@@ -202,6 +206,7 @@ async function chooseGamma(
       configHash: key,
       classSpaceName: space.name,
       progress: options.showProgress ? new ProgressLine('spnet (held-out seen)', spec.iterations) : undefined,
+      signal: options.signal,
     });
     const accs = await evaluateModel(proxy, held.pass('calibration', batchSize), services.metrics, space, { seen: space.seenIndices, unseen: space.unseenIndices }, gammas);
     const { gamma } = bestGamma(gammas, accs);

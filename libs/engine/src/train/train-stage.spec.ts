@@ -176,4 +176,26 @@ describe('trainStage', () => {
     await trainStage({ model, spec: spec({ iterations: 5 }), openSource: (s) => source(5, s) });
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('saves a checkpoint and stops when interrupted, and resumes from it', async () => {
+    const checkpointer = new MemoryCheckpointer();
+    const controller = new AbortController();
+    const model = new PixelModel();
+    let steps = 0;
+    const run = trainStage({
+      model,
+      spec: spec({ iterations: 10 }),
+      openSource: (s) => {
+        const inner = source(6, s);
+        return { next: () => (++steps === 3 ? (controller.abort(), inner.next()) : inner.next()), close: inner.close };
+      },
+      checkpointer,
+      signal: controller.signal,
+    });
+    await expect(run).rejects.toThrow(/interrupted at step 3 of 10; checkpoint saved/);
+    expect(checkpointer.latest('spnet')?.meta.step).toBe(3);
+    const resumed = await trainStage({ model: new PixelModel(), spec: spec({ iterations: 10 }), openSource: (s) => source(6, s), checkpointer });
+    expect(resumed.resumedFrom).toBe(3);
+    expect(resumed.stepsRun).toBe(7);
+  });
 });

@@ -30,6 +30,8 @@ export interface TrainStageOptions {
   classSpaceName?: string;
   log?: JsonlLog;
   progress?: ProgressLine;
+  /** When aborted (e.g. on SIGINT), the stage saves a checkpoint after the current step and stops. */
+  signal?: AbortSignal;
 }
 
 export interface StageResult {
@@ -116,6 +118,10 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
       step += 1;
       options.log?.write({ stage: spec.name, round: spec.round, step, loss: lastLoss, lr, validPixels: valid, time: Date.now() });
       options.progress?.update(step, lastLoss, batch.shape[0], resumedFrom);
+      if (options.signal?.aborted && step < spec.iterations) {
+        save(step);
+        throw new ZlsError(`stage ${spec.name}: interrupted at step ${step} of ${spec.iterations}; checkpoint saved, run again to resume`);
+      }
       if (spec.checkpointEvery > 0 && step % spec.checkpointEvery === 0 && step < spec.iterations) save(step);
     }
     save(step);

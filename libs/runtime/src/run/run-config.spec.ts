@@ -63,4 +63,15 @@ describe('runConfig (tiny end-to-end STRICT run)', () => {
     expect(again.stages.map((s) => s.trained)).toEqual([false, false]);
     expect(again.headline).toEqual(result.headline);
   }, 120_000);
+
+  it('gives identical metrics for the same config and seed on the same backend', async () => {
+    const registries = createRegistries();
+    const { config } = loadConfig(strict, tiny);
+    const run = (name: string) =>
+      runConfig({ config, registries, runDir: path.join(dir(), name), stageRoot: path.join(dir(), `${name}-stages`), print: () => undefined });
+    const a = await run('a');
+    const b = await run('b');
+    expect(b.stages.map((s) => s.headline)).toEqual(a.stages.map((s) => s.headline));
+    expect(b.pseudoLabelQuality).toEqual(a.pseudoLabelQuality);
+  }, 120_000);
 });

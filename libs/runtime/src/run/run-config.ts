@@ -24,6 +24,7 @@ export interface RunConfigOptions {
   sourceFiles?: readonly string[];
   print?: (line: string) => void;
   showProgress?: boolean;
+  signal?: AbortSignal;
 }
 
 /**
@@ -70,6 +71,7 @@ export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
     stageRoot: options.stageRoot,
     print,
     showProgress: options.showProgress,
+    signal: options.signal,
   });
 }
 
