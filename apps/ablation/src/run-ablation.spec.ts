@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { useTempDir } from '@zls/testing';
+import { TINY_SYNTHETIC_OVERRIDES, useTempDir } from '@zls/testing';
 import { createRegistries } from '@zls/runtime';
 import { runAblation } from './run-ablation';
 
@@ -9,19 +9,7 @@ const experiments = path.resolve(__dirname, '../../../experiments');
 /** Two shipped methods on a shrunken benchmark: they share the SPNet stage of their seed. */
 function writeAblation(dir: string): string {
   const file = path.join(dir, 'tiny.yaml');
-  const set = [
-    'backend=wasm-ort',
-    'dataset.size=32',
-    'dataset.nTrain=16',
-    'dataset.nVal=8',
-    'dataset.nTest=8',
-    'model.backbone.width=4',
-    'train.iterations=4',
-    'train.batchSize=4',
-    'selfTraining.train.iterations=2',
-    'selfTraining.train.batchSize=4',
-    'eval.batchSize=8',
-  ];
+  const set = [...TINY_SYNTHETIC_OVERRIDES, 'train.iterations=4', 'selfTraining.train.iterations=2'];
   fs.writeFileSync(
     file,
     [

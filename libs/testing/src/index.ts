@@ -3,3 +3,4 @@ export * from './fixtures/random-labels';
 export * from './contracts/backbone-contract';
 export * from './contracts/backbone-onnx-export';
 export * from './fixtures/echo-model';
+export * from './fixtures/tiny-synthetic';

@@ -2,30 +2,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig, validateExperiment } from '@zls/core';
 import { JsonlLog } from '@zls/engine';
-import { useTempDir } from '@zls/testing';
+import { TINY_SYNTHETIC_OVERRIDES, useTempDir } from '@zls/testing';
 import { createRegistries } from '../registries';
 import { runConfig } from './run-config';
 
 const root = path.resolve(__dirname, '../../../..');
 const strict = path.join(root, 'experiments/strict/strict_synthetic-net_1000+400_synthetic-64.yaml');
 
-/** The shipped STRICT experiment, shrunk to seconds: 32 px, a handful of images, a few steps. */
+/** The shipped STRICT experiment, shrunk to seconds. */
 const tiny = [
-  'backend=wasm-ort',
-  'dataset.size=32',
-  'dataset.nTrain=16',
-  'dataset.nVal=8',
-  'dataset.nTest=8',
-  'model.backbone.width=4',
+  ...TINY_SYNTHETIC_OVERRIDES,
   'model.head.embeddingDim=300',
   'train.iterations=12',
-  'train.batchSize=4',
   'train.checkpointEvery=6',
   'train.lr=0.01',
   'selfTraining.train.iterations=4',
-  'selfTraining.train.batchSize=4',
   'selfTraining.pseudoLabel.scales=[1.5]',
-  'eval.batchSize=8',
 ];
 
 describe('runConfig (tiny end-to-end STRICT run)', () => {
