@@ -10,8 +10,6 @@ export interface TrainingBatch {
   readonly targets: readonly LabelMap[];
   /** Full labels (for pseudo-label quality), one per image. */
   readonly hidden: readonly LabelMap[];
-  /** Which geometric transform each sample got (e.g. whether it was flipped), for cached pseudo-labels. */
-  readonly flipped?: readonly boolean[];
 }
 
 /** An endless, seeded stream of training batches (the data library prefetches behind it). */
