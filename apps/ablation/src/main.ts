@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ZlsError } from '@zls/core';
-import { createRegistries, interruptSignal } from '@zls/runtime';
+import { createRegistries, interruptSignal, writeReport } from '@zls/runtime';
 import { runAblation } from './run-ablation';
 
 /** `zls-ablation FILE`: runs an ablation and prints the comparison table and the pseudo-label quality table. */
@@ -22,10 +22,11 @@ async function main(argv: string[]): Promise<number> {
   const [file] = program.args;
   const opts = program.opts<{ out: string; only?: string[]; progress: boolean }>();
   const interrupt = interruptSignal();
+  const registries = createRegistries();
   try {
     const outcome = await runAblation({
       file,
-      registries: createRegistries(),
+      registries,
       out: opts.out,
       only: opts.only,
       print: (line) => process.stdout.write(line + '\n'),
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     });
     process.stdout.write(`\n## ${outcome.name}: seen / unseen / harmonic mIoU (%)\n\n${outcome.markdown}\n## Pseudo-label quality (%)\n\n${outcome.qualityMarkdown}\n`);
     process.stdout.write(`results: ${outcome.folder}/results.md (${(outcome.seconds / 60).toFixed(1)} min)\n`);
+    process.stdout.write(`report: ${await writeReport(outcome.folder, registries)}\n`);
     return 0;
   } catch (e) {
     if (e instanceof ZlsError) {

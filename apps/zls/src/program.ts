@@ -6,6 +6,7 @@ import { evalCommand } from './commands/eval.command';
 import { exportCommand } from './commands/export.command';
 import { listCommand } from './commands/list.command';
 import { predictCommand } from './commands/predict.command';
+import { reportCommand } from './commands/report.command';
 import { trainCommand } from './commands/train.command';
 
 /** The zls command tree; each command lives in its own file under commands/. */
@@ -19,6 +20,7 @@ export function createProgram(): Command {
     evalCommand(),
     predictCommand(),
     exportCommand(),
+    reportCommand(),
     dataCommand(),
     listCommand(),
     configCommand(),

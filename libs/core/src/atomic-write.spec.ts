@@ -4,6 +4,12 @@ import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-write';
 import { canonicalJson, configHash } from './config/config-hash';
 
+// writeFileSync is wrapped (still the real one) so that a test can make one system call fail on cue.
+jest.mock('node:fs', () => {
+  const actual = jest.requireActual<typeof import('node:fs')>('node:fs');
+  return { ...actual, writeFileSync: jest.fn(actual.writeFileSync) };
+});
+
 describe('writeFileAtomic', () => {
   let dir: string;
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zls-atomic-'))));
@@ -29,6 +35,29 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomic(blocked, 'new')).toThrow(/cannot write .*blocked/);
     expect(fs.readFileSync(file, 'utf8')).toBe('old');
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('writeFileAtomic on a full disk or a refused write', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zls-atomic-'))));
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Root (CI) ignores permission bits and a real full disk cannot be made here, so the system call fails on cue.
+  it.each([
+    ['ENOSPC', /cannot write .*results\.json: disk full/],
+    ['EACCES', /cannot write .*results\.json: permission denied/],
+  ])('%s: says so, names the file, keeps the earlier content and no temporary file', (code, message) => {
+    const file = path.join(dir, 'results.json');
+    writeFileAtomic(file, 'earlier');
+    jest.mocked(fs.writeFileSync).mockImplementationOnce(() => {
+      throw Object.assign(new Error(`${code}: simulated`), { code });
+    });
+    expect(() => writeFileAtomic(file, 'later')).toThrow(message);
+    expect(fs.readFileSync(file, 'utf8')).toBe('earlier');
+    expect(fs.readdirSync(dir)).toEqual(['results.json']);
   });
 });
 

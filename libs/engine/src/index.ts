@@ -17,3 +17,4 @@ export * from './run/stage-keys';
 export * from './run/stage-from-config';
 export * from './run/run-result';
 export * from './run/run-experiment';
+export * from './run/example-maps';

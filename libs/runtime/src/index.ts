@@ -7,3 +7,5 @@ export * from './services/data-service';
 export * from './run/held-out-data';
 export * from './run/run-config';
 export * from './run/interrupt';
+export * from './report/run-folders';
+export * from './report/write-report';

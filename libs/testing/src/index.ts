@@ -4,3 +4,4 @@ export * from './contracts/backbone-contract';
 export * from './contracts/backbone-onnx-export';
 export * from './fixtures/echo-model';
 export * from './fixtures/tiny-synthetic';
+export * from './browser/headless-chromium';

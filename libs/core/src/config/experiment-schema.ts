@@ -71,6 +71,8 @@ export class EvalSection {
   /** Count at warpSize × warpSize (the reference's 513 protocol); 0: at the labels' own resolution. */
   @IsInt() @Min(0) warpSize = 0;
   @IsIn(['spnet', 'zs3']) nanConvention: 'spnet' | 'zs3' = 'spnet';
+  /** Predictions (and pseudo-labels) of this many images are kept for the report's qualitative examples. */
+  @IsInt() @Min(0) @Max(64) examples = 4;
 }
 
 export class LoaderSection {

@@ -28,6 +28,12 @@ export interface ClassEmbeddings {
 /** Embedding rows for `classes`, in their order: looked up by label value in shipped sets, by name in user files. */
 export function classEmbeddings(classes: readonly DatasetClass[], request: ClassEmbeddingRequest): ClassEmbeddings {
   const result = resolve(classes, request);
+  // A NaN or infinite value (an .npy written from a failed computation) would silently poison every score.
+  classes.forEach((c, i) => {
+    const row = result.rows.subarray(i * result.dim, (i + 1) * result.dim);
+    const bad = row.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new DataError(request.embedding, `vector of class "${c.name}" holds ${row[bad]} at position ${bad}; expected finite numbers`);
+  });
   if (request.expectedDim !== undefined && result.dim !== request.expectedDim) {
     throw new ZlsError(`embedding "${request.embedding}" has dimension ${result.dim}, expected ${request.expectedDim}`);
   }

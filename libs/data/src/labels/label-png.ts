@@ -1,8 +1,8 @@
 // Referenced (not just included) so that projects compiling this file through the @zls/data alias see the typings.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="./fast-png.d.ts" />
+/// <reference path="../../../../types/fast-png.d.ts" />
 import * as fs from 'node:fs';
-import { decodeIndexedPng } from '../loading/decode-indexed-png';
+import { checkPngSize, decodeIndexedPng } from '../loading/decode-indexed-png';
 import { decode, encode, type DecodedPng } from 'fast-png';
 import { DataError, writeFileAtomic, type LabelMap } from '@zls/core';
 import { VOC_PALETTE, type Palette } from './voc-palette';
@@ -30,6 +30,11 @@ export function readLabelPng(file: string, options: ReadLabelPngOptions = {}): L
 
 export function decodeLabelPng(bytes: Uint8Array, file: string, options: ReadLabelPngOptions = {}): LabelMap {
   let png: DecodedPng;
+  // The general decoder allocates what the header says: check the size first (IHDR is always the first chunk).
+  if (bytes.length >= 24) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    checkPngSize(view.getUint32(16), view.getUint32(20), file);
+  }
   try {
     png = decode(bytes, { checkCrc: true });
   } catch (e) {

@@ -3,6 +3,16 @@ import { DataError, type LabelMap } from '@zls/core';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
+/** Larger label maps are refused before anything is allocated for them (sharp's default image limit). */
+export const MAX_LABEL_PIXELS = 0x3fff * 0x3fff;
+
+/** Width and height from a PNG's IHDR, refused when absurd: a corrupt header must not allocate gigabytes. */
+export function checkPngSize(width: number, height: number, file: string): void {
+  if (width * height > MAX_LABEL_PIXELS) {
+    throw new DataError(file, `PNG claims ${width}×${height} pixels, more than the ${MAX_LABEL_PIXELS} a label map may have (corrupt header?)`);
+  }
+}
+
 /**
  * Fast path for label maps: decodes an 8-bit, one-sample-per-pixel (palette or grey), non-interlaced PNG to its
  * stored values (palette indices, never colours) with node's native zlib. Returns undefined for any other kind
@@ -26,6 +36,7 @@ export function decodeIndexedPng(bytes: Uint8Array, file: string): LabelMap | un
     if (type === 'IHDR') {
       width = view.getUint32(data);
       height = view.getUint32(data + 4);
+      checkPngSize(width, height, file);
       const [depth, colourType, , , interlace] = bytes.subarray(data + 8, data + 13);
       if (depth !== 8 || (colourType !== 0 && colourType !== 3) || interlace !== 0) return undefined;
     } else if (type === 'IDAT') {
@@ -38,7 +49,8 @@ export function decodeIndexedPng(bytes: Uint8Array, file: string): LabelMap | un
   if (width === 0 || height === 0) throw new DataError(file, 'PNG has no IHDR chunk or an empty size');
   let raw: Uint8Array;
   try {
-    raw = inflateSync(Buffer.concat(idat));
+    // Capped at the size the header implies: a small corrupt stream cannot inflate into gigabytes.
+    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(1, height * (width + 1)) });
   } catch (e) {
     throw new DataError(file, `PNG image data does not inflate (truncated or corrupt: ${(e as Error).message})`);
   }

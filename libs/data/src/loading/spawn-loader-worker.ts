@@ -28,5 +28,6 @@ export function spawnLoaderWorker(init: WorkerInit): Worker {
     const tsconfig = findTsconfig(__dirname);
     if (tsconfig) env['SWC_NODE_PROJECT'] = tsconfig;
   }
-  return new Worker(entry, { workerData: init, execArgv: ['-r', '@swc-node/register'], env });
+  // Resolved from here, not from the working directory: `zls` may be started from any folder.
+  return new Worker(entry, { workerData: init, execArgv: ['-r', require.resolve('@swc-node/register')], env });
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ClassSpace, EvaluationAccumulator, MetricsService, SegmentationModel, TrainingBatch } from '@zls/core';
+import type { ClassSpace, EvaluationAccumulator, LabelMap, MetricsService, SegmentationModel, TrainingBatch } from '@zls/core';
 import { calibratedPrediction, calibrationStats } from '../infer/calibration-stats';
 
 export interface EvaluationClasses {
@@ -18,6 +18,8 @@ export async function evaluateModel(
   space: ClassSpace,
   classes: EvaluationClasses,
   gammas: readonly number[] = [0],
+  /** Sees each image's prediction at the first γ (the report keeps a few as examples). */
+  onPrediction?: (id: string, prediction: LabelMap) => void,
 ): Promise<EvaluationAccumulator[]> {
   const accumulators = gammas.map(() => metrics.evaluator(space));
   for await (const batch of batches) {
@@ -29,7 +31,11 @@ export async function evaluateModel(
       images.dispose();
     }
     stats.forEach((s, i) => {
-      gammas.forEach((gamma, g) => accumulators[g].add(calibratedPrediction(s, gamma), batch.hidden[i], batch.ids[i]));
+      gammas.forEach((gamma, g) => {
+        const prediction = calibratedPrediction(s, gamma);
+        accumulators[g].add(prediction, batch.hidden[i], batch.ids[i]);
+        if (g === 0) onPrediction?.(batch.ids[i], prediction);
+      });
     });
   }
   return accumulators;

@@ -20,6 +20,7 @@ import { JsonlLog } from '../train/jsonl-log';
 import { ProgressLine } from '../train/progress';
 import { trainStage } from '../train/train-stage';
 import { bestGamma, evaluateModel } from './evaluate-model';
+import { EXAMPLES_DIR, ExampleMaps } from './example-maps';
 import type { CalibrationOutcome, RunResult, StageOutcome } from './run-result';
 import { baseStageKey, roundStageKey } from './stage-keys';
 import { stageFromConfig } from './stage-from-config';
@@ -64,16 +65,21 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
   const unseen = space.unseenIndices;
   const all = space.classes.map((c) => c.index);
   const batchSize = exp.eval?.batchSize ?? 16;
-  const log = new JsonlLog(path.join(runDir, 'train.jsonl'));
+  const examples = exp.eval?.examples ?? 4;
+  // Each stage logs into its own folder, so a run that reuses a stage still finds its training curve.
+  const stageLog = (stageDir: string) => new JsonlLog(path.join(stageDir, 'train.jsonl'));
   const stages: StageOutcome[] = [];
   const quality: RunResult['pseudoLabelQuality'] = [];
   fs.mkdirSync(runDir, { recursive: true });
 
   const trainBatchSize = (section: { batchSize: number } | undefined) => section?.batchSize ?? 16;
   const evaluate = async (model: SegmentationModel, name: string, key: string, trained: boolean, t0: number, gamma = 0) => {
-    const [acc] = await evaluateModel(model, data.pass('eval', batchSize), metrics, space, { seen, unseen }, [gamma]);
+    const kept = new ExampleMaps(path.join(runDir, EXAMPLES_DIR, name), examples);
+    const [acc] = await evaluateModel(model, data.pass('eval', batchSize), metrics, space, { seen, unseen }, [gamma], (id, p) => kept.add(id, p));
+    kept.finish('eval');
     writeFileAtomic(path.join(runDir, 'metrics', `${name}.json`), JSON.stringify(acc.json(), null, 2) + '\n');
-    const outcome: StageOutcome = { name, key, headline: acc.headline(), trained, seconds: (Date.now() - t0) / 1000 };
+    const dir = path.relative(runDir, path.join(options.stageRoot, key));
+    const outcome: StageOutcome = { name, key, dir, headline: acc.headline(), trained, seconds: (Date.now() - t0) / 1000 };
     stages.push(outcome);
     const h = outcome.headline;
     const note = gamma !== 0 ? ` (γ = ${gamma})` : trained ? '' : ' (stage reused)';
@@ -93,10 +99,11 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
     checkpointer: models.checkpointer(path.join(options.stageRoot, baseKey)),
     configHash: baseKey,
     classSpaceName: space.name,
-    log,
+    log: stageLog(path.join(options.stageRoot, baseKey)),
     progress: options.showProgress ? new ProgressLine('spnet', baseSpec.iterations) : undefined,
     signal: options.signal,
   });
+  if (baseResult.resumedFrom > 0 && baseResult.stepsRun > 0) print(`spnet: resumed from the step-${baseResult.resumedFrom} checkpoint`);
   let last = await evaluate(model, 'spnet', baseKey, baseResult.stepsRun > 0, t0);
   let previousKey = baseKey;
 
@@ -124,6 +131,9 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
       const acc = metrics.pseudoLabelQuality(space, round);
       for (const s of labelled) acc.add(s.pseudo, s.target, s.hidden);
       writeFileAtomic(qualityFile, JSON.stringify(acc.json(), null, 2) + '\n');
+      const kept = new ExampleMaps(path.join(stageDir, EXAMPLES_DIR), examples);
+      for (const s of labelled) kept.add(s.id, s.pseudo);
+      kept.finish('train');
       print(acc.table());
       if (cached) pseudoLabels = new Map(labelled.map((s) => [s.id, s.pseudo]));
     }
@@ -137,10 +147,11 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
       checkpointer,
       configHash: key,
       classSpaceName: space.name,
-      log,
+      log: stageLog(stageDir),
       progress: options.showProgress ? new ProgressLine(`round ${round}`, spec.iterations) : undefined,
       signal: options.signal,
     });
+    if (result.resumedFrom > 0 && result.stepsRun > 0) print(`round-${round}: resumed from the step-${result.resumedFrom} checkpoint`);
     generator.dispose();
     model = student;
     last = await evaluate(model, `round-${round}`, key, result.stepsRun > 0, t0);

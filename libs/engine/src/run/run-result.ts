@@ -4,6 +4,8 @@ export interface StageOutcome {
   /** `spnet`, `spnet-c`, `round-1`, … */
   name: string;
   key: string;
+  /** The stage's folder (checkpoints, train.jsonl, pseudo-label examples), relative to the run folder. */
+  dir?: string;
   headline: HeadlineScores;
   /** Whether the stage was trained in this run (false: found finished under its key). */
   trained: boolean;

@@ -8,7 +8,13 @@ export class JsonlLog {
   }
 
   write(record: Record<string, unknown>): void {
-    fs.appendFileSync(this.file, JSON.stringify(record) + '\n');
+    try {
+      fs.appendFileSync(this.file, JSON.stringify(record) + '\n');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOSPC' ? 'disk full' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+      throw new Error(`cannot append to the training log ${this.file}: ${why} (earlier lines and checkpoints are intact)`);
+    }
   }
 
   /** Reads a log back, skipping a torn last line. */

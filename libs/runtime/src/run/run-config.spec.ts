@@ -35,18 +35,20 @@ describe('runConfig (tiny end-to-end STRICT run)', () => {
     expect(result.stages.map((s) => s.name)).toEqual(['spnet', 'round-1']);
     expect(result.stages.every((s) => s.trained)).toBe(true);
     for (const s of result.stages) expect(Number.isFinite(s.headline.seen)).toBe(true);
-    for (const f of ['config.yaml', 'config.json', 'train.jsonl', 'results.json', 'metrics/spnet.json', 'metrics/round-1.json']) {
+    for (const f of ['config.yaml', 'config.json', 'results.json', 'metrics/spnet.json', 'metrics/round-1.json', 'examples/spnet/index.json', 'examples/round-1/index.json']) {
       expect(fs.existsSync(path.join(runDir, f))).toBe(true);
     }
+    // Four evaluation predictions per stage, four pseudo-label maps per round, as grey index PNGs.
+    expect(fs.readdirSync(path.join(runDir, 'examples/round-1')).filter((f) => f.endsWith('.png'))).toHaveLength(4);
+    const roundDir = path.join(runDir, result.stages[1].dir as string);
+    expect(JSON.parse(fs.readFileSync(path.join(roundDir, 'examples/index.json'), 'utf8')).split).toBe('train');
     expect(result.pseudoLabelQuality).toHaveLength(1);
     const stageDirs = fs.readdirSync(stageRoot);
     expect(stageDirs.some((d) => d.startsWith('spnet-'))).toBe(true);
     expect(stageDirs.some((d) => d.startsWith('round1-'))).toBe(true);
 
     // The supervised stage's loss goes down over its 12 steps.
-    const losses = JsonlLog.read(path.join(runDir, 'train.jsonl'))
-      .filter((r) => r['stage'] === 'spnet')
-      .map((r) => r['loss'] as number);
+    const losses = JsonlLog.read(path.join(runDir, result.stages[0].dir as string, 'train.jsonl')).map((r) => r['loss'] as number);
     expect(losses).toHaveLength(12);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)));

@@ -1,5 +1,5 @@
 // fast-png ships ES-module-only typings behind package "exports", which this workspace's
-// `moduleResolution: node` cannot see. This declares the part of its API that label-png.ts uses (fast-png 8).
+// `moduleResolution: node` cannot see. This declares the part of its API that the workspace uses (fast-png 8).
 declare module 'fast-png' {
   export interface DecodedPng {
     width: number;

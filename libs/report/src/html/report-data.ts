@@ -1,0 +1,77 @@
+import type { MethodSummary } from '../tables/summarise';
+
+export type ClassRole = 'seen' | 'unseen';
+
+/** One class of the run's class space, in output-index order. */
+export interface ReportClass {
+  index: number;
+  name: string;
+  role: ClassRole;
+}
+
+/** Per-class IoU of a method's final model, in percent (mean over seeds). */
+export interface ClassIoU {
+  method: string;
+  className: string;
+  role: ClassRole;
+  iou: number;
+}
+
+/** One logged training step of one stage. */
+export interface CurvePoint {
+  series: string;
+  step: number;
+  loss: number;
+}
+
+/** Pseudo-label quality of one round of one method, in percent (mean over seeds). */
+export interface QualityPoint {
+  method: string;
+  round: number;
+  /** Correct among the labels assigned to unseen-object pixels. */
+  precisionOnUnseen: number;
+  /** Correctly labelled unseen pixels among all unseen pixels. */
+  coverage: number;
+}
+
+/** An RGB image, height × width × 3, uint8. */
+export interface RgbImage {
+  data: Uint8Array;
+  height: number;
+  width: number;
+}
+
+/** A label map of output indices (255 = ignore). */
+export interface IndexMap {
+  data: Uint8Array;
+  height: number;
+  width: number;
+}
+
+/** One row of a qualitative panel: the image, then label maps drawn over it. */
+export interface ExampleRow {
+  id: string;
+  image: RgbImage;
+  /** Column title → label map (absent when that column has no map for this image). */
+  maps: Record<string, IndexMap | undefined>;
+}
+
+export interface ExamplePanel {
+  title: string;
+  columns: string[];
+  rows: ExampleRow[];
+}
+
+/** Everything the HTML report shows, gathered from a run or an ablation folder. */
+export interface ReportData {
+  title: string;
+  source: string;
+  table: MethodSummary[];
+  /** Notes shown under the table (γ choices, oracle marks, missing files). */
+  notes: string[];
+  classes: ReportClass[];
+  perClassIoU: ClassIoU[];
+  curves: CurvePoint[];
+  quality: QualityPoint[];
+  examples: ExamplePanel[];
+}
