@@ -27,6 +27,8 @@ export * from './heads/deeplabv3plus-head';
 export * from './zs3net/gmmn-generator';
 export * from './zs3net/mmd-loss';
 export * from './zs3net/classifier-retraining';
+export * from './zs3net/feature-pool';
+export * from './zs3net/feature-generation-stage';
 export * from './model/load-model-file';
 export * from './model/predict';
 export * from './onnx-backbone/onnx-model-reader';

@@ -105,6 +105,8 @@ export class ExperimentSchema {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ModelSection) model?: ModelSection;
   /** The supervised (SPNet) stage. */
   @IsOptional() @IsObject() @ValidateNested() @Type(() => TrainSection) train?: TrainSection;
+  /** ZS3Net's generative stage after the supervised one (a registered generator, e.g. `gmmn`). */
+  @Allow() generative?: unknown;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => SelfTrainingSection) selfTraining?: SelfTrainingSection;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => CalibrationSection) calibration?: CalibrationSection;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => EvalSection) eval?: EvalSection;
@@ -125,5 +127,6 @@ export const COMPONENT_SLOTS: readonly ComponentSlot[] = [
   { path: 'model.head', kind: 'head', required: false },
   { path: 'transforms', kind: 'transform', required: false, list: true },
   { path: 'evalTransforms', kind: 'transform', required: false, list: true },
+  { path: 'generative', kind: 'generator', required: false },
   { path: 'selfTraining.pseudoLabel', kind: 'pseudo-labeler', required: false },
 ];

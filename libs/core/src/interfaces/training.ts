@@ -1,3 +1,5 @@
+import type { ClassSpace } from './class-space';
+import type { SegmentationModel } from './model';
 import type { LabelMap } from './sample';
 
 /** One batch ready for a model: normalised float32 images in NHWC order plus their label maps. */
@@ -35,4 +37,19 @@ export interface Checkpointer {
   save(weights: TensorRecord, optimizer: TensorRecord, meta: CheckpointMeta): void;
   /** The newest checkpoint of a stage, or undefined when none was written. */
   latest(stage: string): { weights: TensorRecord; optimizer: TensorRecord; meta: CheckpointMeta } | undefined;
+}
+
+export interface FeatureGenerationContext {
+  classSpace: ClassSpace;
+  seed: number;
+  /** One JSON record per optimisation step ({stage, step, loss}). */
+  log?: (record: Record<string, unknown>) => void;
+}
+
+/**
+ * ZS3Net's second stage on the frozen supervised network: learn to generate pixel features of a class from its
+ * embedding (on seen classes), then retrain the final classifier on real seen and generated unseen features.
+ */
+export interface FeatureGenerationStage {
+  run(model: SegmentationModel, trainingSet: AsyncIterable<TrainingBatch>, context: FeatureGenerationContext): Promise<void>;
 }

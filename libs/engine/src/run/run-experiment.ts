@@ -7,6 +7,7 @@ import {
   validateOptions,
   writeFileAtomic,
   type DataService,
+  type FeatureGenerationStage,
   type LabelMap,
   type MetricsService,
   type ModelService,
@@ -18,11 +19,11 @@ import { labelTrainingSet } from '../self-training/label-training-set';
 import { onlineTargets } from '../self-training/target-providers';
 import { JsonlLog } from '../train/jsonl-log';
 import { ProgressLine } from '../train/progress';
-import { trainStage } from '../train/train-stage';
+import { recordVariables, restoreVariables, trainStage } from '../train/train-stage';
 import { bestGamma, evaluateModel } from './evaluate-model';
 import { EXAMPLES_DIR, ExampleMaps } from './example-maps';
 import type { CalibrationOutcome, RunResult, StageOutcome } from './run-result';
-import { baseStageKey, roundStageKey } from './stage-keys';
+import { baseStageKey, generativeStageKey, roundStageKey } from './stage-keys';
 import { stageFromConfig } from './stage-from-config';
 
 export interface RunServices {
@@ -33,6 +34,8 @@ export interface RunServices {
   labeler?: PseudoLabeler;
   /** Data whose class space hides calibration.heldOutClasses (required by the held-out-seen rule). */
   heldOutData?: DataService;
+  /** ZS3Net's generative stage, run after the supervised one when the experiment has a `generative` section. */
+  featureGeneration?: FeatureGenerationStage;
 }
 
 export interface RunExperimentOptions {
@@ -106,6 +109,24 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
   if (baseResult.resumedFrom > 0 && baseResult.stepsRun > 0) print(`spnet: resumed from the step-${baseResult.resumedFrom} checkpoint`);
   let last = await evaluate(model, 'spnet', baseKey, baseResult.stepsRun > 0, t0);
   let previousKey = baseKey;
+
+  // 1b. ZS3Net: generated unseen features retrain the classifier (no unseen label is read).
+  if (services.featureGeneration) {
+    t0 = Date.now();
+    const key = generativeStageKey(previousKey, config);
+    const stageDir = path.join(options.stageRoot, key);
+    const checkpointer = models.checkpointer(stageDir);
+    const saved = checkpointer.latest('zs3');
+    if (saved) restoreVariables(model.stateVariables(), saved.weights);
+    else {
+      print('zs3: training the feature generator and retraining the classifier');
+      const log = stageLog(stageDir);
+      await services.featureGeneration.run(model, data.pass('train', batchSize), { classSpace: space, seed: exp.seed, log: (r) => log.write(r) });
+      checkpointer.save(recordVariables(model.stateVariables()), {}, { configHash: key, classSpace: space.name, stage: 'zs3', round: 0, step: 1 });
+    }
+    last = await evaluate(model, 'zs3net', key, !saved, t0);
+    previousKey = key;
+  }
 
   // 2. Rounds of self-training: the student starts as a copy of its generator, with a fresh optimiser.
   const rounds = exp.selfTraining?.rounds ?? 0;

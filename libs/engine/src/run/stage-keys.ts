@@ -14,3 +14,8 @@ export function roundStageKey(previousKey: string, config: Plain, round: number)
   const st = (config['selfTraining'] ?? {}) as Plain;
   return `round${round}-${configHash({ previousKey, round, pseudoLabel: st['pseudoLabel'] ?? null, labelling: st['labelling'] ?? null, train: st['train'] ?? null })}`;
 }
+
+/** ZS3Net's generative stage on top of a supervised stage. */
+export function generativeStageKey(previousKey: string, config: Plain): string {
+  return `zs3-${configHash({ previousKey, generative: config['generative'] ?? null })}`;
+}

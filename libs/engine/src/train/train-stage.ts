@@ -41,13 +41,15 @@ export interface StageResult {
   lastLoss: number;
 }
 
-function record(variables: Record<string, tf.Variable>): TensorRecord {
+/** A model's variables as checkpoint tensors. */
+export function recordVariables(variables: Record<string, tf.Variable>): TensorRecord {
   const out: TensorRecord = {};
   for (const [name, v] of Object.entries(variables)) out[name] = { data: v.dataSync() as Float32Array, shape: v.shape.slice() };
   return out;
 }
 
-function restore(variables: Record<string, tf.Variable>, saved: TensorRecord): void {
+/** Loads checkpoint tensors into a model's variables, refusing missing names and wrong shapes. */
+export function restoreVariables(variables: Record<string, tf.Variable>, saved: TensorRecord): void {
   for (const [name, v] of Object.entries(variables)) {
     const s = saved[name];
     if (!s) throw new ZlsError(`checkpoint has no tensor "${name}"`);
@@ -74,7 +76,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
   let step = 0;
   const saved = checkpointer?.latest(spec.name);
   if (saved) {
-    restore(stateVars, saved.weights);
+    restoreVariables(stateVars, saved.weights);
     optimizer.load(saved.optimizer);
     step = saved.meta.step;
   }
@@ -85,7 +87,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     return { stepsRun: 0, resumedFrom, lastLoss };
   }
   const save = (at: number) =>
-    checkpointer?.save(record(stateVars), optimizer.state(), {
+    checkpointer?.save(recordVariables(stateVars), optimizer.state(), {
       configHash: options.configHash ?? '',
       classSpace: options.classSpaceName ?? '',
       stage: spec.name,

@@ -27,6 +27,14 @@ export class GmmnGeneratorOptions {
    */
   @IsBoolean() useUnseenGroundTruthMasks = false;
   @IsInt() @Min(0) seed = 0;
+  /** Adam steps of the generator (MMD per seen class) and its learning rate (ZS3Net: 2e-4). */
+  @IsInt() @Min(1) generatorIterations = 300;
+  @IsNumber() @Min(0) generatorLr = 2e-4;
+  /** Adam steps retraining the final 1×1 classifier, and its learning rate. */
+  @IsInt() @Min(1) classifierIterations = 300;
+  @IsNumber() @Min(0) classifierLr = 1e-3;
+  /** Real pixel features kept per seen class (a uniform reservoir sample over the training set). */
+  @IsInt() @Min(1) poolPerClass = 2048;
 }
 
 export interface GmmnOptions {

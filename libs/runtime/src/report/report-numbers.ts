@@ -54,10 +54,18 @@ export function trainingCurves(runs: readonly RunFolder[]): CurvePoint[] {
       const records = JsonlLog.read(path.join(run.folder, stage.dir, 'train.jsonl'));
       if (!records.length) continue;
       drawn.add(stage.key);
-      const byStep = new Map<number, number>();
-      for (const r of records) if (typeof r['step'] === 'number' && typeof r['loss'] === 'number') byStep.set(r['step'], r['loss']);
-      const series = `${run.method} · ${stage.name}`;
-      for (const [step, loss] of [...byStep].sort((a, b) => a[0] - b[0])) points.push({ series, step, loss });
+      // A stage may log sub-stages (ZS3Net: generator, then classifier): one series each.
+      const bySeries = new Map<string, Map<number, number>>();
+      for (const r of records) {
+        if (typeof r['step'] !== 'number' || typeof r['loss'] !== 'number') continue;
+        const sub = typeof r['stage'] === 'string' && r['stage'].startsWith('zs3') ? r['stage'] : stage.name;
+        const series = `${run.method} · ${sub}`;
+        if (!bySeries.has(series)) bySeries.set(series, new Map());
+        bySeries.get(series)?.set(r['step'], r['loss']);
+      }
+      for (const [series, byStep] of bySeries) {
+        for (const [step, loss] of [...byStep].sort((a, b) => a[0] - b[0])) points.push({ series, step, loss });
+      }
     }
   }
   return points;

@@ -7,10 +7,12 @@ import {
   validateOptions,
   type ComponentConfig,
   type Plain,
+  type FeatureGenerationStage,
   type PseudoLabeler,
   type Registries,
 } from '@zls/core';
 import { runExperiment, type RunResult } from '@zls/engine';
+import { GmmnFeatureGenerationStage, type GmmnGenerator } from '@zls/models';
 import { createDataService } from '../services/data-service';
 import { createMetricsService } from '../services/metrics-service';
 import { createModelService } from '../services/model-service';
@@ -64,9 +66,14 @@ export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
     if (ids.length === 0) throw new ConfigError([{ path: 'calibration.heldOutClasses', message: 'the held-out-seen rule needs at least one seen class id' }]);
     heldOutData = heldOutDataService(data, ids.map((id) => data.classSpace.outputIndexOf(id)));
   }
+  let featureGeneration: FeatureGenerationStage | undefined;
+  if (config['generative'] !== undefined) {
+    const generator = registries.of<GmmnGenerator>('generator').build(config['generative'] as ComponentConfig, 'generative');
+    featureGeneration = new GmmnFeatureGenerationStage(generator);
+  }
   return runExperiment({
     config,
-    services: { data, models, metrics, labeler, heldOutData },
+    services: { data, models, metrics, labeler, heldOutData, featureGeneration },
     runDir: options.runDir,
     stageRoot: options.stageRoot,
     print,
