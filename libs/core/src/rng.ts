@@ -35,10 +35,25 @@ export class SeededRng implements Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 
-  /** An independent stream derived from this seed and a label (e.g. per image or per split). */
+  /**
+   * An independent stream derived from this seed and labels (e.g. a split seed and an image index). Every
+   * input goes through a full avalanche mix: a linear combination (as an earlier version used) made image i
+   * of one split equal image i ^ (seedA ^ seedB) of another, so test images were copies of training images.
+   */
   static derive(seed: number, ...parts: number[]): SeededRng {
-    let h = seed >>> 0;
-    for (const p of parts) h = Math.imul(h ^ (p >>> 0), 0x9e3779b1) ^ (h >>> 16);
-    return new SeededRng(h >>> 0);
+    let h = mix32(seed >>> 0);
+    // The running hash and the new label are transformed differently, so derive(a, b) ≠ derive(b, a).
+    for (const p of parts) h = mix32((Math.imul(h, 31) + mix32((p + 0x9e3779b9) >>> 0)) >>> 0);
+    return new SeededRng(h);
   }
+}
+
+/** A 32-bit finaliser with full avalanche (each input bit flips each output bit with probability ≈ ½). */
+function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
 }

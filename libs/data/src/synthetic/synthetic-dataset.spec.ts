@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import { ConfigError, IGNORE_INDEX, Registries } from '@zls/core';
 import { registerSyntheticComponents } from './register';
 import { SyntheticDataset, syntheticOptions } from './synthetic-dataset';
@@ -22,6 +23,21 @@ describe('SyntheticDataset', () => {
     expect(Buffer.from(test.raw(0).image).equals(Buffer.from(a.raw(0).image))).toBe(false);
     // Lazy, per-index generation: image 7 does not depend on having generated 0..6 first.
     expect(Buffer.from(dataset({ seed: 3 }).raw(7).image).equals(Buffer.from(a.raw(7).image))).toBe(true);
+  });
+
+  it('never repeats an image across splits or data seeds (the test split is not a copy of training images)', () => {
+    const seen = new Map<string, string>();
+    for (const seed of [0, 1])
+      for (const split of ['train', 'val', 'test'] as const) {
+        const d = new SyntheticDataset(syntheticOptions({ seed, split, size: 32, nTrain: 256, nVal: 64, nTest: 128 }));
+        for (let i = 0; i < d.ids.length; i++) {
+          const key = createHash('sha1').update(d.raw(i).image).digest('hex');
+          const where = `seed ${seed} ${split} ${i}`;
+          expect([where, seen.get(key)]).toEqual([where, undefined]);
+          seen.set(key, where);
+        }
+      }
+    expect(seen.size).toBe(2 * (256 + 64 + 128));
   });
 
   it('lands near the recipe statistics: ~80 % background, ~5 % unseen-object pixels', () => {
