@@ -44,12 +44,12 @@ function scoredOnly(prediction: IndexMap | undefined, truth: IndexMap): IndexMap
 }
 
 /** The images of some ids of a split, with their full and training labels, read from the run's dataset. */
-async function loadSamples(config: Plain, registries: Registries, role: 'train' | 'eval', ids: readonly string[]) {
+async function loadSamples(config: Plain, registries: Registries, role: 'train' | 'eval', ids: readonly string[]): Promise<Map<string, Sample>> {
   const splits = (config['splits'] ?? {}) as Record<string, string>;
   const split = splits[role] ?? (role === 'train' ? 'train' : 'test');
   const dataset: SegDataset = registries.dataset.build({ ...(config['dataset'] as ComponentConfig), split }, 'dataset');
   const position = new Map(dataset.ids.map((id, i) => [id, i]));
-  const out = new Map<string, { image: RgbImage; hidden: IndexMap; target: IndexMap }>();
+  const out = new Map<string, Sample>();
   for (const id of ids) {
     const i = position.get(id);
     if (i === undefined) continue;
@@ -57,6 +57,32 @@ async function loadSamples(config: Plain, registries: Registries, role: 'train' 
     out.set(id, { image: rgb(s.image), hidden: s.hidden, target: s.target });
   }
   return out;
+}
+
+type Sample = { image: RgbImage; hidden: IndexMap; target: IndexMap };
+
+/** Rows of the images that any column has a map for: fixed columns from the sample, then one per map set. */
+async function panel(
+  config: Plain,
+  registries: Registries,
+  role: 'train' | 'eval',
+  columns: Map<string, Map<string, IndexMap>>,
+  fixed: (s: Sample) => Record<string, IndexMap>,
+  shown: (map: IndexMap | undefined, s: Sample) => IndexMap | undefined,
+): Promise<{ columns: string[]; rows: ExampleRow[] } | undefined> {
+  const ids = [...new Set([...columns.values()].flatMap((m) => [...m.keys()]))];
+  if (!ids.length) return undefined;
+  const samples = await loadSamples(config, registries, role, ids);
+  let fixedNames: string[] = [];
+  const rows: ExampleRow[] = ids.flatMap((id) => {
+    const s = samples.get(id);
+    if (!s) return [];
+    const maps: ExampleRow['maps'] = fixed(s);
+    fixedNames = Object.keys(maps);
+    for (const [column, m] of columns) maps[column] = shown(m.get(id), s);
+    return [{ id, image: s.image, maps }];
+  });
+  return { columns: [...fixedNames, ...columns.keys()], rows };
 }
 
 /**
@@ -71,18 +97,8 @@ export async function examplePanels(runs: readonly RunFolder[], registries: Regi
   const panels: ExamplePanel[] = [];
 
   const predictions = new Map(firsts.map((r) => [r.method, readMaps(path.join(r.folder, EXAMPLES_DIR, finalStageName(r.result)))]));
-  const evalIds = [...new Set([...predictions.values()].flatMap((m) => [...m.keys()]))];
-  if (evalIds.length) {
-    const samples = await loadSamples(config, registries, 'eval', evalIds);
-    const rows: ExampleRow[] = evalIds.flatMap((id) => {
-      const s = samples.get(id);
-      if (!s) return [];
-      const maps: ExampleRow['maps'] = { 'ground truth': s.hidden };
-      for (const [method, m] of predictions) maps[method] = scoredOnly(m.get(id), s.hidden);
-      return [{ id, image: s.image, maps }];
-    });
-    panels.push({ title: 'Evaluation images: ground truth and each method’s prediction (unscored pixels dimmed)', columns: ['ground truth', ...predictions.keys()], rows });
-  }
+  const evaluation = await panel(config, registries, 'eval', predictions, (s) => ({ 'ground truth': s.hidden }), (map, s) => scoredOnly(map, s.hidden));
+  if (evaluation) panels.push({ title: 'Evaluation images: ground truth and each method’s prediction (unscored pixels dimmed)', ...evaluation });
 
   const pseudo = new Map<string, Map<string, IndexMap>>();
   for (const run of firsts) {
@@ -92,17 +108,7 @@ export async function examplePanels(runs: readonly RunFolder[], registries: Regi
       if (maps.size) pseudo.set(`${run.method} · ${stage.name}`, maps);
     }
   }
-  const trainIds = [...new Set([...pseudo.values()].flatMap((m) => [...m.keys()]))];
-  if (trainIds.length) {
-    const samples = await loadSamples(config, registries, 'train', trainIds);
-    const rows: ExampleRow[] = trainIds.flatMap((id) => {
-      const s = samples.get(id);
-      if (!s) return [];
-      const maps: ExampleRow['maps'] = { 'training target': s.target, 'full labels': s.hidden };
-      for (const [column, m] of pseudo) maps[column] = m.get(id);
-      return [{ id, image: s.image, maps }];
-    });
-    panels.push({ title: 'Training images: what the student sees, the hidden truth and each round’s pseudo-labels', columns: ['training target', 'full labels', ...pseudo.keys()], rows });
-  }
+  const training = await panel(config, registries, 'train', pseudo, (s) => ({ 'training target': s.target, 'full labels': s.hidden }), (map) => map);
+  if (training) panels.push({ title: 'Training images: what the student sees, the hidden truth and each round’s pseudo-labels', ...training });
   return panels;
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '@zls/core';
 import { TINY_SYNTHETIC_OVERRIDES, checkPageInChromium, findChromium, useTempDir } from '@zls/testing';
@@ -13,13 +14,15 @@ const screenshot = path.join(root, 'tmp/report-test/report.png');
 
 describe('zls report on a finished run', () => {
   const dir = useTempDir('zls-report-');
-  let runDir = '';
+  // One tiny run shared by the tests (useTempDir's folders exist only inside each test).
+  const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'zls-report-run-'));
+  const runDir = path.join(shared, 'run');
+  afterAll(() => fs.rmSync(shared, { recursive: true, force: true }));
 
   beforeAll(async () => {
     const registries = createRegistries();
     const { config } = loadConfig(strict, [...TINY_SYNTHETIC_OVERRIDES, 'train.iterations=12', 'selfTraining.train.iterations=4', 'selfTraining.pseudoLabel.scales=[1.5]']);
-    runDir = path.join(dir(), 'run');
-    await runConfig({ config, registries, runDir, stageRoot: path.join(dir(), 'stages') });
+    await runConfig({ config, registries, runDir, stageRoot: path.join(shared, 'stages') });
   }, 120_000);
 
   it('writes one HTML file with the table, per-class bars, curves, quality and examples of every stage', async () => {
