@@ -9,7 +9,8 @@ export function perClassIouChart(points: readonly ClassIoU[], methods: readonly 
     facet: { column: { field: 'role', type: 'nominal', title: null, sort: ['seen classes', 'unseen classes'] } },
     resolve: { scale: { x: 'independent' } },
     spec: {
-      width: { step: Math.max(6, 4 * methods.length) },
+      // The step is per bar (class × method): about 36 px per class whatever the number of methods.
+      width: { step: Math.max(3, Math.floor(36 / Math.max(1, methods.length))) },
       height: 220,
       mark: { type: 'bar' },
       encoding: {

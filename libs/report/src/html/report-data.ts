@@ -30,7 +30,7 @@ export interface QualityPoint {
   round: number;
   /** Correct among the labels assigned to unseen-object pixels. */
   precisionOnUnseen: number;
-  /** Correctly labelled unseen pixels among all unseen pixels. */
+  /** Correctly labelled unseen pixels among all unseen pixels (the quality accumulator's `recall`). */
   coverage: number;
 }
 

@@ -101,9 +101,11 @@ export async function examplePanels(runs: readonly RunFolder[], registries: Regi
   if (evaluation) panels.push({ title: 'Evaluation images: ground truth and each method’s prediction (unscored pixels dimmed)', ...evaluation });
 
   const pseudo = new Map<string, Map<string, IndexMap>>();
+  const shown = new Set<string>(); // a round shared by methods (same stage key) is one column
   for (const run of firsts) {
     for (const stage of run.result.stages) {
-      if (!stage.dir || !stage.name.startsWith('round-')) continue;
+      if (!stage.dir || !stage.name.startsWith('round-') || shown.has(stage.key)) continue;
+      shown.add(stage.key);
       const maps = readMaps(path.join(run.folder, stage.dir, EXAMPLES_DIR));
       if (maps.size) pseudo.set(`${run.method} · ${stage.name}`, maps);
     }

@@ -76,12 +76,13 @@ export function qualityNumbers(runs: readonly RunFolder[]): QualityPoint[] {
   const groups = new Map<string, { method: string; round: number; precision: number[]; coverage: number[] }>();
   for (const run of runs) {
     for (const q of run.result.pseudoLabelQuality) {
-      const quality = q.quality as { precisionOnUnseen?: number; coverage?: number };
-      if (typeof quality.precisionOnUnseen !== 'number' || typeof quality.coverage !== 'number') continue;
+      // "Coverage" as the tables (and the prototype) use it: correctly labelled unseen pixels, i.e. `recall`.
+      const quality = q.quality as { precisionOnUnseen?: number; recall?: number };
+      if (typeof quality.precisionOnUnseen !== 'number' || typeof quality.recall !== 'number') continue;
       const key = `${run.method}\u0000${q.round}`;
       const g = groups.get(key) ?? { method: run.method, round: q.round, precision: [], coverage: [] };
       g.precision.push(100 * quality.precisionOnUnseen);
-      g.coverage.push(100 * quality.coverage);
+      g.coverage.push(100 * quality.recall);
       groups.set(key, g);
     }
   }
