@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { useTempDir } from '@zls/testing';
-import { expandAblation } from './expand-ablation';
+import { createRegistries } from '@zls/runtime';
+import { SyntheticDataset, syntheticOptions } from '@zls/data';
+import { dataDrawNote, expandAblation } from './expand-ablation';
 
 describe('expandAblation', () => {
   const dir = useTempDir('zls-ablation-');
@@ -42,5 +44,53 @@ describe('expandAblation', () => {
     expect(() => expandAblation(write('dup.yaml', 'methods: [{name: A, config: m.yaml}, {name: A, config: m.yaml}]\n'))).toThrow(
       /methods\.1\.name: "A" is used twice/,
     );
+  });
+
+  describe('data draws', () => {
+    const takesSeed = (type: string) => type === 'synthetic';
+
+    it('per seed by default: seed s sets dataset.seed = s when the dataset takes a seed', () => {
+      write('syn.yaml', 'name: syn\ndataset: {type: synthetic, nTrain: 8}\n');
+      write('voc.yaml', 'name: voc\ndataset: {type: voc12, root: data}\n');
+      const file = write('draws.yaml', 'seeds: [0, 2]\nmethods: [{name: S, config: syn.yaml}, {name: V, config: voc.yaml}]\n');
+      const { runs } = expandAblation(file, { datasetTakesSeed: takesSeed });
+      expect(runs.map((r) => (r.config['dataset'] as Record<string, unknown>)['seed'])).toEqual([0, 2, undefined, undefined]);
+      expect(runs.map((r) => r.dataSeed)).toEqual([0, 2, undefined, undefined]);
+      expect(dataDrawNote(runs.slice(0, 2))).toMatch(/each seed is an independent data draw/);
+      expect(dataDrawNote(runs.slice(2))).toMatch(/fixed by the dataset/);
+    });
+
+    it('leaves a draw that the config or the overrides pin, and says so', () => {
+      write('pinned.yaml', 'name: p\ndataset: {type: synthetic, seed: 7}\n');
+      write('free.yaml', 'name: f\ndataset: {type: synthetic}\n');
+      const file = write('pin.yaml', 'seeds: [0, 1]\nmethods: [{name: P, config: pinned.yaml}, {name: O, config: free.yaml, set: [dataset.seed=7]}]\n');
+      const { runs } = expandAblation(file, { datasetTakesSeed: takesSeed });
+      expect(runs.map((r) => r.dataSeed)).toEqual([7, 7, 7, 7]);
+      expect(dataDrawNote(runs)).toMatch(/one draw for every seed \(dataset\.seed = 7, pinned\)/);
+      const off = write('off.yaml', 'seeds: [0, 1]\ndataSeeds: pinned\nmethods: [{name: O, config: free.yaml}]\n');
+      expect(expandAblation(off, { datasetTakesSeed: takesSeed }).runs.map((r) => r.dataSeed)).toEqual([undefined, undefined]);
+    });
+
+    it('no two seeds of the shipped main job share an image (the synthetic registry takes a seed)', () => {
+      const registries = createRegistries();
+      const datasetTakesSeed = (type: string) => registries.dataset.describeOptions(type).some((o) => o.name === 'seed');
+      const mainJob = path.resolve(__dirname, '../../../experiments/ablations/full.yaml');
+      const runs = expandAblation(mainJob, { datasetTakesSeed }).runs.filter((r) => r.method === 'STRICT');
+      expect(runs.length).toBeGreaterThanOrEqual(2);
+      const seen = new Map<string, string>();
+      for (const run of runs) {
+        const options = run.config['dataset'] as Record<string, unknown>;
+        expect(options['seed']).toBe(run.seed);
+        for (const split of ['train', 'test'] as const) {
+          const data = new SyntheticDataset(syntheticOptions({ seed: options['seed'] as number, size: 16, nTrain: 40, nTest: 20, split }));
+          for (let i = 0; i < data.ids.length; i++) {
+            const key = Buffer.from(data.raw(i).image).toString('base64');
+            const where = `seed ${run.seed} ${split} ${i}`;
+            expect(seen.get(key) ?? where).toBe(where);
+            seen.set(key, where);
+          }
+        }
+      }
+    });
   });
 });

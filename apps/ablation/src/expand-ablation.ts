@@ -14,10 +14,18 @@ export interface PlannedRun {
   hash: string;
   /** Folder of the run, relative to the ablation's output root. */
   folder: string;
+  /** The run's `dataset.seed` (its data draw), or undefined when its dataset takes none. */
+  dataSeed?: number;
+}
+
+export interface ExpandOptions {
+  /** Whether a dataset type takes a `seed` option; without registries no dataset is assumed to. */
+  datasetTakesSeed?: (type: string) => boolean;
 }
 
 /** Reads an ablation file and resolves every (method, seed) into a concrete, hashed experiment config. */
-export function expandAblation(file: string): { ablation: AblationSchema; runs: PlannedRun[] } {
+export function expandAblation(file: string, options: ExpandOptions = {}): { ablation: AblationSchema; runs: PlannedRun[] } {
+  const takesSeed = options.datasetTakesSeed ?? (() => false);
   let doc: unknown;
   try {
     doc = parse(fs.readFileSync(file, 'utf8'));
@@ -39,10 +47,37 @@ export function expandAblation(file: string): { ablation: AblationSchema; runs: 
     const configFile = path.resolve(path.dirname(file), method.config);
     for (const seed of ablation.seeds) {
       const overrides = [...ablation.set, ...method.set, `seed=${seed}`];
-      const { config } = loadConfig(configFile, overrides);
+      let { config } = loadConfig(configFile, overrides);
+      const dataset = config['dataset'] as Plain | undefined;
+      if (ablation.dataSeeds === 'per-seed' && dataset?.['seed'] === undefined && typeof dataset?.['type'] === 'string' && takesSeed(dataset['type'])) {
+        overrides.push(`dataset.seed=${seed}`);
+        ({ config } = loadConfig(configFile, overrides));
+      }
+      const drawn = (config['dataset'] as Plain | undefined)?.['seed'];
       const hash = configHash(config);
-      runs.push({ method: method.name, seed, configFile, overrides, config, hash, folder: `${method.name}-seed${seed}-${hash}` });
+      runs.push({
+        method: method.name,
+        seed,
+        configFile,
+        overrides,
+        config,
+        hash,
+        folder: `${method.name}-seed${seed}-${hash}`,
+        dataSeed: typeof drawn === 'number' ? drawn : undefined,
+      });
     }
   });
   return { ablation, runs };
+}
+
+/** One line for the tables: whether the seeds of an ablation drew their own data or shared one draw. */
+export function dataDrawNote(runs: readonly PlannedRun[]): string {
+  const seeded = runs.filter((r) => r.dataSeed !== undefined);
+  if (seeded.length === 0) return 'Data: fixed by the dataset (it takes no seed); seeds change the initialisation and the augmentation only.';
+  if (seeded.every((r) => r.dataSeed === r.seed)) {
+    return 'Data: each seed is an independent data draw (dataset.seed = seed: its own images and embedding noise), as well as its own initialisation.';
+  }
+  const draws = [...new Set(seeded.map((r) => r.dataSeed))].sort((a, b) => (a as number) - (b as number));
+  if (draws.length === 1) return `Data: one draw for every seed (dataset.seed = ${draws[0]}, pinned); seeds change the initialisation and the augmentation only.`;
+  return `Data: mixed draws (dataset.seed ∈ {${draws.join(', ')}}); see each run's config.`;
 }

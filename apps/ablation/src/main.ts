@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
       showProgress: opts.progress,
       signal: interrupt.signal,
     });
-    process.stdout.write(`\n## ${outcome.name}: seen / unseen / harmonic mIoU (%)\n\n${outcome.markdown}\n## Pseudo-label quality (%)\n\n${outcome.qualityMarkdown}\n`);
+    process.stdout.write(`\n## ${outcome.name}: seen / unseen / harmonic mIoU (%)\n\n${outcome.markdown}\n## Pseudo-label quality (%)\n\n${outcome.qualityMarkdown}\n## Pseudo-label quality per unseen class (%)\n\n${outcome.perClassQualityMarkdown}\n`);
     process.stdout.write(`results: ${outcome.folder}/results.md (${(outcome.seconds / 60).toFixed(1)} min)\n`);
     process.stdout.write(`report: ${await writeReport(outcome.folder, registries)}\n`);
     return 0;

@@ -4,14 +4,16 @@ import { experimentIssues, loadPlugins, writeFileAtomic, ConfigError, type Regis
 import type { RunResult } from '@zls/engine';
 import { comparisonMarkdown, summariseRuns, type MethodSummary } from '@zls/report';
 import { runConfig } from '@zls/runtime';
-import { expandAblation, type PlannedRun } from './expand-ablation';
-import { qualityMarkdown } from './quality-table';
+import { dataDrawNote, expandAblation, type PlannedRun } from './expand-ablation';
+import { perClassQualityMarkdown, qualityMarkdown } from './quality-table';
 
 export interface AblationOutcome {
   name: string;
   table: MethodSummary[];
   markdown: string;
   qualityMarkdown: string;
+  /** Precision, coverage and IoU of each unseen class's pseudo-labels per method and round. */
+  perClassQualityMarkdown: string;
   folder: string;
   seconds: number;
 }
@@ -41,10 +43,13 @@ function methodLabel(run: PlannedRun, result: RunResult): string {
 export async function runAblation(options: RunAblationOptions): Promise<AblationOutcome> {
   const started = Date.now();
   const print = options.print ?? (() => undefined);
-  const { ablation, runs } = expandAblation(options.file);
-  const folder = path.join(options.out, ablation.name);
-  const plugins = [...new Set(runs.flatMap((r) => (r.config['plugins'] as string[] | undefined) ?? []))];
+  // Plugins (named in the configs) come first: a plugin's dataset may take a seed, which expansion asks about.
+  const plugins = [...new Set(expandAblation(options.file).runs.flatMap((r) => (r.config['plugins'] as string[] | undefined) ?? []))];
   await loadPlugins(plugins, options.registries, path.dirname(path.resolve(options.file)));
+  const datasets = options.registries.dataset;
+  const datasetTakesSeed = (type: string) => datasets.has(type) && datasets.describeOptions(type).some((o) => o.name === 'seed');
+  const { ablation, runs } = expandAblation(options.file, { datasetTakesSeed });
+  const folder = path.join(options.out, ablation.name);
   // Validate every run before any work starts: a typo in the last method must not cost the first ones.
   const problems = runs.flatMap((r) => experimentIssues(r.config, options.registries).map((i) => ({ ...i, path: `${r.method}: ${i.path}` })));
   if (problems.length) throw new ConfigError(problems, options.file);
@@ -78,13 +83,14 @@ export async function runAblation(options: RunAblationOptions): Promise<Ablation
   const table = summariseRuns(
     done.map(({ run, result }) => ({ method: methodLabel(run, result), seed: run.seed, ...result.headline })),
   );
-  const markdown = comparisonMarkdown(table);
+  const markdown = `${comparisonMarkdown(table)}\n${dataDrawNote(selected)}\n`;
   const quality = qualityMarkdown(done.map(({ run, result }) => ({ method: run.method, result })));
+  const perClassQuality = perClassQualityMarkdown(done.map(({ run, result }) => ({ method: run.method, result })));
   const seconds = (Date.now() - started) / 1000;
-  writeFileAtomic(path.join(folder, 'results.md'), `# ${ablation.name}\n\n${markdown}\n## Pseudo-label quality\n\n${quality}`);
+  writeFileAtomic(path.join(folder, 'results.md'), `# ${ablation.name}\n\n${markdown}\n## Pseudo-label quality\n\n${quality}\n## Pseudo-label quality per unseen class\n\n${perClassQuality}`);
   writeFileAtomic(
     path.join(folder, 'results.json'),
     JSON.stringify({ name: ablation.name, table, runs: done.map(({ run, result }) => ({ method: run.method, seed: run.seed, folder: run.folder, result })) }, null, 2) + '\n',
   );
-  return { name: ablation.name, table, markdown, qualityMarkdown: quality, folder, seconds };
+  return { name: ablation.name, table, markdown, qualityMarkdown: quality, perClassQualityMarkdown: perClassQuality, folder, seconds };
 }

@@ -1,5 +1,6 @@
 export * from './tables/summarise';
 export * from './tables/markdown-table';
+export * from './tables/pseudo-label-class-quality';
 export * from './html/report-data';
 export * from './html/escape-html';
 export * from './html/render-report';
@@ -7,6 +8,7 @@ export * from './charts/vega-svg';
 export * from './charts/per-class-iou-chart';
 export * from './charts/training-curves-chart';
 export * from './charts/pseudo-label-quality-chart';
+export * from './charts/per-class-quality-chart';
 export * from './images/class-colours';
 export * from './images/label-overlay';
 export * from './images/png-data-uri';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '@zls/core';
-import { ConvSpec, naiveConv2D, naiveConv2DGradFilter, naiveConv2DGradInput, naiveLinearAdjoint, naiveResizeBilinearHalfPixel } from '../naive/naive-reference';
+import { ConvSpec, naiveConv2D, naiveConv2DGradFilter, naiveConv2DGradInput, naiveLinearAdjoint, naiveResizeBilinear, naiveResizeBilinearHalfPixel } from '../naive/naive-reference';
 import { randomNaive, relativeMaxError, toTf } from '../naive/test-helpers';
 import { registerWasmOrtBackend, WASM_ORT_BACKEND } from '../wasm-ort/register-wasm-ort-backend';
 import { registerZlsGradients } from './register-gradients';
@@ -53,6 +53,24 @@ describe.each(['cpu', WASM_ORT_BACKEND])('registered gradients on %s', (backend)
     expect(relativeMaxError(y.dataSync(), expected)).toBeLessThan(1e-5);
     const dx = tf.grad((a: tf.Tensor) => resizeBilinearHalfPixel(a as tf.Tensor4D, size as [number, number]))(toTf(xv), toTf(dyv));
     const expectedDx = naiveLinearAdjoint((t) => naiveResizeBilinearHalfPixel(t, size[0], size[1]), shape, dyv);
+    expect(relativeMaxError(dx.dataSync(), expectedDx)).toBeLessThan(1e-5);
+    tf.dispose([y, dx]);
+  });
+
+  it.each([
+    [[1, 9, 9, 2], [33, 33]],
+    [[2, 5, 4, 2], [97, 13]],
+    [[1, 7, 7, 1], [25, 25]],
+    [[1, 9, 6, 2], [3, 4]],
+  ])('corner-aligned bilinear resize %j → %j (the aligned synthetic geometry): forward and gradient match float64', (shape, size) => {
+    const resize = (a: tf.Tensor) => tf.image.resizeBilinear(a as tf.Tensor4D, size as [number, number], true, false);
+    const xv = randomNaive(rng, shape);
+    const expected = naiveResizeBilinear(xv, size[0], size[1], true);
+    const dyv = randomNaive(rng, expected.shape);
+    const y = resize(toTf(xv));
+    expect(relativeMaxError(y.dataSync(), expected)).toBeLessThan(1e-5);
+    const dx = tf.grad(resize)(toTf(xv), toTf(dyv));
+    const expectedDx = naiveLinearAdjoint((t) => naiveResizeBilinear(t, size[0], size[1], true), shape, dyv);
     expect(relativeMaxError(dx.dataSync(), expectedDx)).toBeLessThan(1e-5);
     tf.dispose([y, dx]);
   });

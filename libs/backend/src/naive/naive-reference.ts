@@ -145,10 +145,19 @@ export function naiveMatMul(a: NaiveTensor, b: NaiveTensor, transposeA: boolean,
 
 /** Half-pixel-centre bilinear resize (PyTorch align_corners=False), edges clamped; NHWC. */
 export function naiveResizeBilinearHalfPixel(x: NaiveTensor, outH: number, outW: number): NaiveTensor {
+  return naiveResizeBilinear(x, outH, outW, false);
+}
+
+/**
+ * Bilinear resize in float64: half-pixel centres ((o + 0.5)·in/out − 0.5) or, with `alignCorners`, corner
+ * pixels on corner pixels (o·(in − 1)/(out − 1)); sources clamped to the edge.
+ */
+export function naiveResizeBilinear(x: NaiveTensor, outH: number, outW: number, alignCorners: boolean): NaiveTensor {
   const [n, h, w, c] = x.shape;
   const y = new Float64Array(n * outH * outW * c);
   const source = (o: number, inSize: number, outSize: number) => {
-    const s = Math.min(Math.max(((o + 0.5) * inSize) / outSize - 0.5, 0), inSize - 1);
+    const raw = alignCorners ? (outSize > 1 ? (o * (inSize - 1)) / (outSize - 1) : 0) : ((o + 0.5) * inSize) / outSize - 0.5;
+    const s = Math.min(Math.max(raw, 0), inSize - 1);
     const lo = Math.floor(s);
     return { lo, hi: Math.min(lo + 1, inSize - 1), t: s - lo };
   };

@@ -86,6 +86,8 @@ export class ModelSection {
   @Allow() head?: unknown;
   /** `embeddings` (SPNet: fixed class embeddings) or `linear` (a learnt 1×1 classifier, DeepLab/ZS3Net). */
   @IsOptional() @IsIn(['embeddings', 'linear']) classifier?: 'embeddings' | 'linear';
+  /** Bilinear upsampling of the scores: `half-pixel` (default) or `align-corners` (mirror-aligned on stride·k + 1 inputs). */
+  @IsOptional() @IsIn(['half-pixel', 'align-corners']) upsampling?: 'half-pixel' | 'align-corners';
 }
 
 /** The top level of an experiment file (after `_base_` merging and `--set` overrides). */

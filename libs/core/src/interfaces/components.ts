@@ -66,6 +66,8 @@ export interface PseudoLabelProposal {
  */
 export interface PseudoLabeler {
   readonly name: string;
+  /** The selection rule in words (e.g. which softmax ranks top-p), named in every table of a run. */
+  readonly rule: string;
   propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]>;
   select(proposals: readonly PseudoLabelProposal[]): LabelMap[];
 }

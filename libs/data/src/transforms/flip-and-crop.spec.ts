@@ -89,6 +89,47 @@ describe('random scale + pad + crop', () => {
   });
 });
 
+describe('random scale with keepSize (the synthetic protocol)', () => {
+  const keep = (min: number, max: number) => new RandomScaleTransform(opts(RandomScaleOptions, { min, max, keepSize: true }));
+
+  it('returns the input size at every scale, image and labels moved together', () => {
+    const t = keep(0.5, 1.5);
+    for (let seed = 0; seed < 30; seed++) {
+      const out = t.apply(randomSample(17, 17, seed, [0, 3, 9]), new SeededRng(seed));
+      expect([out.image.height, out.image.width, out.target.height, out.hidden.width]).toEqual([17, 17, 17, 17]);
+    }
+  });
+
+  it('pads a shrunk sample at the bottom/right with 255 labels and a black image', () => {
+    const s = randomSample(20, 20, 4, [1, 2]);
+    const out = keep(0.5, 0.5).apply(s, new SeededRng(1));
+    // floor(20 · 0.5) = 10 rows and columns of content; the crop of a 20 × 20 canvas can only start at 0.
+    expect(out.target.data[0]).not.toBe(IGNORE_INDEX);
+    expect(out.target.data[15 * 20 + 3]).toBe(IGNORE_INDEX);
+    expect(out.hidden.data[3 * 20 + 15]).toBe(IGNORE_INDEX);
+    expect(Array.from(out.image.data.subarray((19 * 20 + 19) * 3, (19 * 20 + 20) * 3))).toEqual([0, 0, 0]);
+  });
+
+  it('crops an enlarged sample at a random place, the same for image, target and hidden', () => {
+    const s = randomSample(16, 16, 2, [4, 7]);
+    const t = keep(1.5, 1.5);
+    const tops = new Set<string>();
+    for (let seed = 0; seed < 20; seed++) {
+      const out = t.apply(s, new SeededRng(seed));
+      expect(out.target.data.every((v) => v !== IGNORE_INDEX)).toBe(true); // no padding at ×1.5
+      tops.add(Array.from(out.target.data.subarray(0, 4)).join());
+    }
+    expect(tops.size).toBeGreaterThan(1);
+  });
+
+  it('is not fused with a following pad + crop (it has done both already)', () => {
+    const pipeline = new ComposedTransform([keep(0.5, 1.5), new PadTransform(opts(PadOptions, { height: 24, width: 24 })), new RandomCropTransform(opts(RandomCropOptions, { height: 24, width: 24 }))]);
+    const unfused = new ComposedTransform(pipeline.transforms, false);
+    const s = randomSample(19, 19, 3, [1, 2]);
+    expect(same(pipeline.apply(s, new SeededRng(4)), unfused.apply(s, new SeededRng(4)))).toBe(true);
+  });
+});
+
 describe('fused random-scale + pad + crop', () => {
   const steps = [
     new RandomScaleTransform(opts(RandomScaleOptions, { min: 0.5, max: 1.5 })),

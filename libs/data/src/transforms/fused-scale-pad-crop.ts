@@ -78,7 +78,7 @@ export function fuseScalePadCrop(transforms: readonly SampleTransform[]): Sample
     const resize = transforms[i] instanceof ResizeTransform ? (transforms[i] as ResizeTransform).options : undefined;
     const start = resize ? i + 1 : i;
     const [a, b, c] = transforms.slice(start, start + 3);
-    if (a instanceof RandomScaleTransform && b instanceof PadTransform && c instanceof RandomCropTransform) {
+    if (a instanceof RandomScaleTransform && !a.options.keepSize && b instanceof PadTransform && c instanceof RandomCropTransform) {
       out.push(new FusedScalePadCrop(a.options, b.options, c.options, resize));
       i = start + 2;
     } else {

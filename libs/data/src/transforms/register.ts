@@ -10,7 +10,7 @@ export function registerTransforms(registries: Registries): void {
   const origin = '@zls/data';
   registries.transform
     .register('resize', ResizeTransform, ResizeOptions, 'warp to size × size, or resize the short side to size (bilinear; labels nearest)', origin)
-    .register('random-scale', RandomScaleTransform, RandomScaleOptions, 'scale by a uniform random factor in [min, max]', origin)
+    .register('random-scale', RandomScaleTransform, RandomScaleOptions, 'scale by a uniform random factor in [min, max]; keepSize pads or crops back to the input size', origin)
     .register('pad', PadTransform, PadOptions, 'pad bottom/right to at least height × width (labels with 255)', origin)
     .register('random-crop', RandomCropTransform, RandomCropOptions, 'crop a random height × width window', origin)
     .register('horizontal-flip', HorizontalFlipTransform, HorizontalFlipOptions, 'mirror left-right with a probability', origin)

@@ -199,6 +199,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
     headline: last.headline,
     stages,
     calibration,
+    labeller: rounds > 0 ? services.labeler?.rule : undefined,
     pseudoLabelQuality: quality,
     seconds: (Date.now() - started) / 1000,
   };

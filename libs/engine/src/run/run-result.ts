@@ -28,6 +28,8 @@ export interface RunResult {
   headline: HeadlineScores;
   stages: StageOutcome[];
   calibration?: CalibrationOutcome;
+  /** The pseudo-label rule of the self-training rounds, in words (absent without rounds). */
+  labeller?: string;
   pseudoLabelQuality: { round: number; quality: unknown }[];
   seconds: number;
 }

@@ -20,6 +20,7 @@ const echo = echoModel(4);
 
 /** Argmax over the unseen classes on candidate pixels (a minimal labeler for engine-level tests). */
 const argmaxLabeler: PseudoLabeler = {
+  rule: 'argmax (test double)',
   name: 'test-argmax',
   async propose({ generator, images, targets, unseenIndices }) {
     const scores = generator.forward(images, false, unseenIndices);

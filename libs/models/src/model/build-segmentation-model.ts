@@ -2,7 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { ConfigError, type Backbone, type ClassSpace, type ComponentConfig, type Head, type Registries } from '@zls/core';
 import { isBindableHead } from '../onnx/exportable';
 import { EmbeddingScorer, LinearScorer } from './scorers';
-import { SegmentationNet } from './segmentation-net';
+import { SegmentationNet, type Upsampling } from './segmentation-net';
 
 /** What a config's `model:` section holds, plus how pixels are scored. */
 export interface SegmentationModelConfig {
@@ -10,6 +10,8 @@ export interface SegmentationModelConfig {
   head: ComponentConfig;
   /** 'embeddings' (SPNet: fixed class embeddings, default) or 'linear' (DeepLab / ZS3Net: a learnt 1×1). */
   classifier?: 'embeddings' | 'linear';
+  /** How scores reach the input's resolution (default half-pixel; 'align-corners' for mirror-aligned views). */
+  upsampling?: Upsampling;
   seed?: number;
 }
 
@@ -37,5 +39,5 @@ export function buildSegmentationModel(registries: Registries, config: Segmentat
   }
   const scorer =
     kind === 'embeddings' ? new EmbeddingScorer(classes.embeddings, classes.numClasses, classes.embeddingDim) : new LinearScorer(head.outputChannels, classes.numClasses, config.seed ?? 0);
-  return new SegmentationNet(backbone, head, scorer);
+  return new SegmentationNet(backbone, head, scorer, config.upsampling ?? 'half-pixel');
 }

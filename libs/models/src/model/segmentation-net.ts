@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { OnnxGraphBuilder } from '@zls/backend';
-import type { Backbone, Head, SegmentationModel, TrainableVariable } from '@zls/core';
+import type { Backbone, Head, ModelGeometry, SegmentationModel, TrainableVariable } from '@zls/core';
 import { onnxOps } from '../onnx/onnx-ops';
 import { hasNamedWeights, isOnnxBackbone, isOnnxHead } from '../onnx/exportable';
 import type { EmbeddingScorer, LinearScorer } from './scorers';
@@ -13,20 +13,27 @@ export interface OnnxExportOptions {
   width?: number;
 }
 
+/** How scores are upsampled to the input: half-pixel centres (tfjs/PyTorch default) or corner-aligned. */
+export type Upsampling = 'half-pixel' | 'align-corners';
+
 /**
- * backbone → head → per-pixel scores against the classes → bilinear (half-pixel) upsampling to the input.
+ * backbone → head → per-pixel scores against the classes → bilinear upsampling to the input (half-pixel, or
+ * corner-aligned, which puts cell j at input pixel stride·j: exact and mirror-symmetric on stride·k + 1 inputs).
  * Scores are computed at feature resolution and then upsampled: the same result as upsampling features
  * (both steps are linear) at a fraction of the cost.
  */
 export class SegmentationNet implements SegmentationModel {
   readonly numClasses: number;
+  readonly geometry: ModelGeometry;
 
   constructor(
     readonly backbone: Backbone,
     readonly head: Head,
     readonly scorer: EmbeddingScorer | LinearScorer,
+    readonly upsampling: Upsampling = 'half-pixel',
   ) {
     this.numClasses = scorer.numClasses;
+    this.geometry = { outputStride: backbone.outputStride, alignCorners: upsampling === 'align-corners' };
   }
 
   private allClasses(): number[] {
@@ -53,7 +60,8 @@ export class SegmentationNet implements SegmentationModel {
 
   forward(images: tf.Tensor4D, training: boolean, classes?: readonly number[]): tf.Tensor4D {
     const [, h, w] = images.shape;
-    return tf.tidy(() => tf.image.resizeBilinear(this.lowResScores(images, training, classes), [h, w], false, true));
+    const corners = this.geometry.alignCorners;
+    return tf.tidy(() => tf.image.resizeBilinear(this.lowResScores(images, training, classes), [h, w], corners, !corners));
   }
 
   /** Every parameter with a stable name: backbone.*, head.*, scorer.* (checkpoint keys). */
@@ -97,7 +105,7 @@ export class SegmentationNet implements SegmentationModel {
     g.addInput('images', ['N', h, w, 3]);
     const x = onnxOps.nhwcToNchw(g, 'images');
     const feats = this.head.toOnnx(g, this.backbone.toOnnx(g, x));
-    const scores = onnxOps.resizeLike(g, this.scorer.toOnnx(g, feats, classes), x);
+    const scores = onnxOps.resizeLike(g, this.scorer.toOnnx(g, feats, classes), x, this.geometry.alignCorners);
     g.addNode('Transpose', [scores], ['scores'], { perm: [0, 2, 3, 1] });
     g.addOutput('scores', ['N', h, w, classes.length]);
     return g.toBytes();

@@ -12,14 +12,14 @@ export const onnxOps = {
   nchwToNhwc: (g: OnnxGraphBuilder, x: string): string => g.op('Transpose', [x], { perm: [0, 2, 3, 1] }),
 
   /** Bilinear resize with half-pixel centres of `x` to the spatial size of `like` (both NCHW, sizes read at run time). */
-  resizeLike(g: OnnxGraphBuilder, x: string, like: string): string {
+  resizeLike(g: OnnxGraphBuilder, x: string, like: string, alignCorners = false): string {
     const starts02 = constInt64(g, 'c_0', [0]);
     const ends02 = constInt64(g, 'c_2', [2]);
     const ends04 = constInt64(g, 'c_4', [4]);
     const nc = g.op('Slice', [g.op('Shape', [x]), starts02, ends02]);
     const hw = g.op('Slice', [g.op('Shape', [like]), ends02, ends04]);
     const sizes = g.op('Concat', [nc, hw], { axis: 0 });
-    return g.op('Resize', [x, '', '', sizes], { mode: 'linear', coordinate_transformation_mode: 'half_pixel' });
+    return g.op('Resize', [x, '', '', sizes], { mode: 'linear', coordinate_transformation_mode: alignCorners ? 'align_corners' : 'half_pixel' });
   },
 
   /** Bilinear resize with half-pixel centres to a fixed spatial size. */

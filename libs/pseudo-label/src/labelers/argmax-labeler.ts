@@ -15,6 +15,10 @@ export class ArgmaxLabelerOptions {}
 export class ArgmaxLabeler implements PseudoLabeler {
   readonly name: string = 'argmax';
 
+  get rule(): string {
+    return 'argmax over unseen classes, every candidate';
+  }
+
   async propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]> {
     const { generator, images, targets, unseenIndices } = request;
     const [positions, confidence] = tf.tidy(() => {

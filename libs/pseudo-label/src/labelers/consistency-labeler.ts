@@ -24,6 +24,11 @@ export class ConsistencyLabeler implements PseudoLabeler {
 
   constructor(private readonly options: ConsistencyLabelerOptions) {}
 
+  get rule(): string {
+    const views = viewSet(this.options.scales, this.options.flip).map((v) => `${v.scale === 1 ? 'identity' : `×${v.scale}`}${v.flip ? (v.scale === 1 ? ' mirror' : '+mirror') : ''}`);
+    return `unseen argmax kept where all ${views.length} views agree (${views.join(', ').replace('identity mirror', 'mirror')})`;
+  }
+
   async propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]> {
     const { generator, images, targets, unseenIndices } = request;
     const size = targets[0]?.data.length ?? 0;

@@ -102,3 +102,14 @@ describe('pseudo-labelers', () => {
     expect(() => build('top-p', { fraction: 0 })).toThrow(/pseudoLabel\.fraction: must not be less than 0\.001/);
   });
 });
+
+describe('the rule each labeler names in the tables', () => {
+  it('says which views must agree, and what plain self-training does', () => {
+    expect(build('consistency', { scales: [1.5, 1.75], flip: true }).rule).toBe(
+      'unseen argmax kept where all 6 views agree (identity, mirror, ×1.5, ×1.5+mirror, ×1.75, ×1.75+mirror)',
+    );
+    expect(build('consistency', { scales: [0.5], flip: false }).rule).toBe('unseen argmax kept where all 2 views agree (identity, ×0.5)');
+    expect(build('argmax').rule).toBe('argmax over unseen classes, every candidate');
+    expect(build('none').rule).toBe('no pseudo-labels');
+  });
+});

@@ -8,6 +8,7 @@ export class NoLabelerOptions {}
 @injectable()
 export class NoLabeler implements PseudoLabeler {
   readonly name = 'none';
+  readonly rule = 'no pseudo-labels';
 
   async propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]> {
     return request.targets.map((t) => ({

@@ -1,18 +1,31 @@
 import 'reflect-metadata';
-import { IsNumber, Max, Min } from 'class-validator';
+import * as tf from '@tensorflow/tfjs';
+import { IsIn, IsNumber, Max, Min } from 'class-validator';
 import { injectable } from 'tsyringe';
-import type { LabelMap, PseudoLabelProposal } from '@zls/core';
+import type { LabelMap, PseudoLabelProposal, PseudoLabelRequest } from '@zls/core';
 import { keepTopFractionPerClass } from '../selection/top-p';
+import { viewScores } from '../views/view-scores';
 import { ArgmaxLabeler } from './argmax-labeler';
+import { labelsFromPositions } from './candidates';
+
+/** Which softmax ranks a pixel's label: over every class the generator scores, or over the unseen ones only. */
+export type TopPRanking = 'all-classes' | 'unseen-classes';
+export const TOP_P_RANKINGS: readonly TopPRanking[] = ['all-classes', 'unseen-classes'];
 
 export class TopPLabelerOptions {
   /** Share of each unseen class's pseudo-labelled pixels kept, most confident first (ZS5Net: 0.25 on VOC). */
   @IsNumber() @Min(0.001) @Max(1) fraction = 0.25;
+  /**
+   * ZS5Net ranks by the generator's softmax over all classes at the chosen label, so a pixel that a seen
+   * class also scores highly ranks low; 'unseen-classes' ranks by the softmax among unseen classes only.
+   */
+  @IsIn(TOP_P_RANKINGS) rankBy: TopPRanking = 'all-classes';
 }
 
 /**
- * ZS5Net-style: the argmax labels, then per unseen class only the `fraction` most confident pixels over
- * all proposals passed to `select` (a batch online; the whole training set when labels are cached).
+ * ZS5Net-style: the argmax over unseen classes labels each candidate, then per unseen class only the
+ * `fraction` most confident pixels over all proposals passed to `select` are kept (a batch online; the
+ * whole training set when labels are cached).
  */
 @injectable()
 export class TopPLabeler extends ArgmaxLabeler {
@@ -20,6 +33,18 @@ export class TopPLabeler extends ArgmaxLabeler {
 
   constructor(private readonly options: TopPLabelerOptions) {
     super();
+  }
+
+  /** The selection rule in words, for logs and reports. */
+  override get rule(): string {
+    const percent = Number((this.options.fraction * 100).toPrecision(6));
+    const over = this.options.rankBy === 'all-classes' ? 'all classes' : 'unseen classes';
+    return `top-p ${percent} % per class, ranked by softmax over ${over}`;
+  }
+
+  override async propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]> {
+    if (this.options.rankBy === 'unseen-classes') return super.propose(request);
+    return proposeRankedOverAllClasses(request);
   }
 
   override select(proposals: readonly PseudoLabelProposal[]): LabelMap[] {
@@ -40,4 +65,26 @@ export class TopPLabeler extends ArgmaxLabeler {
       return { data, height: p.labels.height, width: p.labels.width };
     });
   }
+}
+
+/**
+ * The label is still the argmax over the unseen classes (softmax is monotonic, so restricting it to them
+ * picks the same class as their raw scores); its confidence is the softmax over all classes at that label.
+ */
+async function proposeRankedOverAllClasses(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]> {
+  const { generator, images, targets, unseenIndices } = request;
+  const allIndices = Array.from({ length: generator.numClasses }, (_, c) => c);
+  const [positions, confidence] = tf.tidy(() => {
+    const probs = tf.softmax(viewScores(generator, images, allIndices, { scale: 1, flip: false }));
+    const unseenProbs = tf.gather(probs, Array.from(unseenIndices), 3);
+    return [tf.argMax(unseenProbs, 3), tf.max(unseenProbs, 3)];
+  });
+  const pos = (await positions.data()) as Int32Array;
+  const conf = (await confidence.data()) as Float32Array;
+  tf.dispose([positions, confidence]);
+  const size = targets[0]?.data.length ?? 0;
+  return targets.map((t, i) => ({
+    labels: labelsFromPositions(pos, t, unseenIndices, i * size),
+    confidence: conf.slice(i * size, (i + 1) * size),
+  }));
 }

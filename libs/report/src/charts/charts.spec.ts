@@ -1,4 +1,5 @@
 import { perClassIouChart } from './per-class-iou-chart';
+import { perClassQualityChart } from './per-class-quality-chart';
 import { pseudoLabelQualityChart } from './pseudo-label-quality-chart';
 import { trainingCurvesChart } from './training-curves-chart';
 import { vegaLiteToSvg } from './vega-svg';
@@ -27,6 +28,19 @@ describe('charts rendered to SVG by Vega-Lite', () => {
     );
     expect(bars(svg)).toBe(6);
     expect(svg).toContain('STRICT · round 2');
+  });
+
+  it('draws precision, coverage and IoU bars per unseen class and labeller, leaving out undefined values', async () => {
+    const svg = await vegaLiteToSvg(
+      perClassQualityChart([
+        { method: 'ST', round: 1, className: 'cat', precision: 80, coverage: 40, iou: 36 },
+        { method: 'STRICT', round: 1, className: 'cat', precision: 95, coverage: 30, iou: 29 },
+        { method: 'ST', round: 1, className: 'dog', precision: null, coverage: 0, iou: 0 },
+        { method: 'STRICT', round: 1, className: 'dog', precision: 50, coverage: 10, iou: 9 },
+      ]),
+    );
+    expect(bars(svg)).toBe(4 * 3 - 1);
+    for (const text of ['precision', 'coverage', 'IoU', 'cat', 'dog', 'STRICT · round 1']) expect(svg).toContain(text);
   });
 
   it('draws one line per stage', async () => {

@@ -25,6 +25,10 @@ function data(): ReportData {
     ],
     curves: [0, 1, 2].map((step) => ({ series: 'SPNet · spnet', step, loss: 1 / (step + 1) })),
     quality: [{ method: 'STRICT <2r>', round: 1, precisionOnUnseen: 90, coverage: 60 }],
+    classQuality: [
+      { method: 'STRICT <2r>', round: 1, className: 'red circle', precision: 90, coverage: 60, iou: 56 },
+      { method: 'STRICT <2r>', round: 1, className: 'green square', precision: null, coverage: 0, iou: 0 },
+    ],
     examples: [{ title: 'Evaluation', columns: ['ground truth', 'SPNet'], rows: [{ id: 'img&1', image, maps: { 'ground truth': map, SPNet: undefined } }] }],
   };
 }
@@ -36,10 +40,10 @@ describe('escapeHtml', () => {
 });
 
 describe('renderReport', () => {
-  it('writes one self-contained page: table, three inline SVG charts, images as data URIs, no script', async () => {
+  it('writes one self-contained page: table, four inline SVG charts, images as data URIs, no script', async () => {
     const html = await renderReport(data());
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect((html.match(/<figure class="chart"><svg/g) ?? []).length).toBe(3);
+    expect((html.match(/<figure class="chart"><svg/g) ?? []).length).toBe(4);
     // The image, then the ground truth overlay; the missing prediction is a dash, not a broken image.
     expect((html.match(/<img [^>]*src="data:image\/png;base64,/g) ?? []).length).toBe(2);
     expect(html).not.toMatch(/<script/i);
@@ -51,8 +55,20 @@ describe('renderReport', () => {
     expect(html).toContain('γ = 0.85');
   });
 
+  it('shows per-class pseudo-label quality under the overall quality chart, with the class names', async () => {
+    const html = await renderReport(data());
+    const overall = html.indexOf('<h2>Pseudo-label quality</h2>');
+    const perClass = html.indexOf('<h3>Pseudo-label quality per unseen class</h3>');
+    expect(overall).toBeGreaterThan(-1);
+    expect(perClass).toBeGreaterThan(overall);
+    expect(perClass).toBeLessThan(html.indexOf('<h2>Examples</h2>'));
+    const section = html.slice(perClass, html.indexOf('</figure>', perClass));
+    expect(section).toContain('<svg');
+    for (const text of ['red circle', 'green square', 'precision', 'coverage', 'IoU']) expect(section).toContain(text);
+  });
+
   it('leaves out the sections it has no data for', async () => {
-    const html = await renderReport({ ...data(), perClassIoU: [], curves: [], quality: [], examples: [] });
+    const html = await renderReport({ ...data(), perClassIoU: [], curves: [], quality: [], classQuality: [], examples: [] });
     expect(html).not.toContain('<figure');
     expect(html).not.toContain('Examples');
   });

@@ -1,5 +1,6 @@
 import { pseudoLabelQualityChart } from '../charts/pseudo-label-quality-chart';
 import { perClassIouChart } from '../charts/per-class-iou-chart';
+import { perClassQualityChart } from '../charts/per-class-quality-chart';
 import { trainingCurvesChart } from '../charts/training-curves-chart';
 import { vegaLiteToSvg } from '../charts/vega-svg';
 import { classColourCss } from '../images/class-colours';
@@ -68,6 +69,11 @@ export async function renderReport(data: ReportData): Promise<string> {
   if (data.quality.length) {
     parts.push('<h2>Pseudo-label quality</h2>');
     parts.push(await chartFigure('Per round, on the whole training set against the hidden labels (mean over seeds).', pseudoLabelQualityChart(data.quality)));
+  }
+  if (data.classQuality.length) {
+    parts.push('<h3>Pseudo-label quality per unseen class</h3>');
+    const caption = 'Per unseen class and round (mean over seeds): precision = correct / labelled with the class, coverage = correct / pixels of the class, IoU = correct / (labelled + pixels − correct).';
+    parts.push(await chartFigure(caption, perClassQualityChart(data.classQuality)));
   }
   if (data.examples.length) {
     parts.push('<h2>Examples</h2>');

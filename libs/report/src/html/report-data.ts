@@ -34,6 +34,22 @@ export interface QualityPoint {
   coverage: number;
 }
 
+/**
+ * Pseudo-label quality of one unseen class in one round of one method, in percent (mean over seeds; null where
+ * no seed defines it, e.g. precision of a class that was never assigned).
+ */
+export interface ClassQualityPoint {
+  method: string;
+  round: number;
+  className: string;
+  /** Correct among the pixels labelled with this class. */
+  precision: number | null;
+  /** Correctly labelled pixels of this class among all its pixels (the quality accumulator's `recall`). */
+  coverage: number | null;
+  /** Correct over the union of pixels labelled with the class and pixels of the class. */
+  iou: number | null;
+}
+
 /** An RGB image, height × width × 3, uint8. */
 export interface RgbImage {
   data: Uint8Array;
@@ -73,5 +89,7 @@ export interface ReportData {
   perClassIoU: ClassIoU[];
   curves: CurvePoint[];
   quality: QualityPoint[];
+  /** Per unseen class: shown under the overall quality chart. */
+  classQuality: ClassQualityPoint[];
   examples: ExamplePanel[];
 }

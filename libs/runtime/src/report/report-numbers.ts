@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonlLog } from '@zls/engine';
-import type { ClassIoU, CurvePoint, QualityPoint, ReportClass } from '@zls/report';
+import { pseudoLabelClasses, pseudoLabelIoU, type ClassIoU, type ClassQualityPoint, type CurvePoint, type QualityPoint, type ReportClass } from '@zls/report';
 import { finalStageName, firstRunPerMethod, type RunFolder } from './run-folders';
 
 interface MetricsClass {
@@ -87,6 +87,40 @@ export function qualityNumbers(runs: readonly RunFolder[]): QualityPoint[] {
     }
   }
   return [...groups.values()].map((g) => ({ method: g.method, round: g.round, precisionOnUnseen: mean(g.precision), coverage: mean(g.coverage) }));
+}
+
+/** Mean of the finite values, in percent; null when no seed has one. */
+function meanPercent(values: readonly (number | null)[]): number | null {
+  const ok = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return ok.length ? 100 * mean(ok) : null;
+}
+
+/**
+ * Each unseen class's pseudo-label precision, coverage (`recall`, as everywhere in the report) and IoU per
+ * method and round, mean over seeds, in percent. IoU is computed per seed from the counts, then averaged.
+ */
+export function perClassQualityNumbers(runs: readonly RunFolder[]): ClassQualityPoint[] {
+  const groups = new Map<string, { method: string; round: number; className: string; precision: (number | null)[]; coverage: (number | null)[]; iou: (number | null)[] }>();
+  for (const run of runs) {
+    for (const q of run.result.pseudoLabelQuality) {
+      for (const c of pseudoLabelClasses(q.quality)) {
+        const key = `${run.method}\u0000${q.round}\u0000${c.index}`;
+        const g = groups.get(key) ?? { method: run.method, round: q.round, className: c.name, precision: [], coverage: [], iou: [] };
+        g.precision.push(c.precision);
+        g.coverage.push(c.recall);
+        g.iou.push(pseudoLabelIoU(c));
+        groups.set(key, g);
+      }
+    }
+  }
+  return [...groups.values()].map((g) => ({
+    method: g.method,
+    round: g.round,
+    className: g.className,
+    precision: meanPercent(g.precision),
+    coverage: meanPercent(g.coverage),
+    iou: meanPercent(g.iou),
+  }));
 }
 
 /** What a reader needs to interpret the table: calibration choices, oracle marks. */

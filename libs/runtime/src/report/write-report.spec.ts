@@ -30,9 +30,11 @@ describe('zls report on a finished run', () => {
     expect(file).toBe(path.join(runDir, 'report.html'));
     const html = fs.readFileSync(file, 'utf8');
     expect(html).toContain('strict-2r_synthetic-net_1000+2x400_synthetic-64');
-    expect((html.match(/<figure class="chart"><svg/g) ?? []).length).toBe(3);
+    expect((html.match(/<figure class="chart"><svg/g) ?? []).length).toBe(4);
     // Training curves of all three stages: spnet, round-1, round-2.
     for (const stage of ['spnet', 'round-1', 'round-2']) expect(html).toContain(`· ${stage}`);
+    // Per-class pseudo-label quality of both rounds, under the overall chart.
+    expect(html).toContain('<h3>Pseudo-label quality per unseen class</h3>');
     // Evaluation panel: 4 images × (image, ground truth, prediction); training panel: 4 × (image, target, labels, 2 rounds).
     expect((html.match(/<img /g) ?? []).length).toBe(4 * 3 + 4 * 5);
   }, 60_000);
@@ -52,8 +54,8 @@ describe('zls report on a finished run', () => {
     const file = await writeReport(runDir, createRegistries());
     const page = await checkPageInChromium(file, screenshot, chromium);
     expect(page.errors).toEqual([]);
-    expect(page.charts).toBe(3);
-    expect(page.renderedCharts).toBe(3);
+    expect(page.charts).toBe(4);
+    expect(page.renderedCharts).toBe(4);
     expect(page.images).toBe(32);
     expect(page.loadedImages).toBe(32);
     expect(fs.statSync(screenshot).size).toBeGreaterThan(10_000);

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { writeFileAtomic, type Registries } from '@zls/core';
 import { renderReport, type ReportData } from '@zls/report';
 import { examplePanels } from './report-examples';
-import { perClassNumbers, qualityNumbers, reportNotes, trainingCurves } from './report-numbers';
+import { perClassNumbers, perClassQualityNumbers, qualityNumbers, reportNotes, trainingCurves } from './report-numbers';
 import { readReportSource } from './run-folders';
 
 /** Gathers what a run or ablation folder holds into the report's data. */
@@ -18,6 +18,7 @@ export async function collectReport(dir: string, registries: Registries): Promis
     perClassIoU,
     curves: trainingCurves(source.runs),
     quality: qualityNumbers(source.runs),
+    classQuality: perClassQualityNumbers(source.runs),
     examples: await examplePanels(source.runs, registries),
   };
 }

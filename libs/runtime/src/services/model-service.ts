@@ -10,6 +10,7 @@ export function createModelService(registries: Registries, modelConfig: Plain, c
       backbone: withSeed(modelConfig['backbone']) as SegmentationModelConfig['backbone'],
       head: withSeed(modelConfig['head']) as SegmentationModelConfig['head'],
       classifier: modelConfig['classifier'] as SegmentationModelConfig['classifier'],
+      upsampling: modelConfig['upsampling'] as SegmentationModelConfig['upsampling'],
       seed,
     };
     return buildSegmentationModel(registries, config, classSpace);
