@@ -30,7 +30,7 @@ describe('per-class pseudo-label quality table', () => {
     expect(lines).toHaveLength(4);
   });
 
-  it('keeps the overall table, naming each method's selection rule', () => {
+  it('keeps the overall table, naming the selection rule of each method', () => {
     const table = qualityMarkdown([seed0, seed1]);
     expect(table).toContain('| method | rule | round |');
     expect(table).toContain('| STRICT | all views agree | 1 | 50.0 ± 0.0 | 90.0 ± 0.0 | 40.0 ± 0.0 | 30.0 ± 0.0 | 20.0 ± 0.0 |');
