@@ -34,7 +34,8 @@ describe('runAblation', () => {
     const first = await runAblation({ file, registries: createRegistries(), out, print: (l) => lines.push(l) });
     expect(first.table.map((r) => r.method)).toEqual(['SPNet', 'SPNet+ST']);
     expect(first.markdown).toMatch(/^\| method \| seeds \| S mIoU \| U mIoU \| hIoU \|/);
-    expect(first.qualityMarkdown).toMatch(/\| SPNet\+ST \| 1 \|/);
+    expect(first.qualityMarkdown).toMatch(/\| SPNet\+ST \| argmax over unseen classes, every candidate \| 1 \|/);
+    expect(first.markdown).toMatch(/Data: each seed is an independent data draw/);
     expect(lines.join('\n')).toMatch(/spnet: .*\(stage reused\)/); // the second method found the first one's SPNet
     expect(fs.readdirSync(path.join(out, 'stages')).filter((d) => d.startsWith('spnet-'))).toHaveLength(1);
     for (const f of ['results.md', 'results.json']) expect(fs.existsSync(path.join(out, 'tiny', f))).toBe(true);
