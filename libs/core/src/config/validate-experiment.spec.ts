@@ -52,7 +52,7 @@ describe('validateExperiment', () => {
     expect(byPath['seed']).toMatch(/must not be less than 0/);
     expect(byPath['dataset.split']).toMatch(/must be one of the following values: train, val/);
     expect(byPath['model.backbone.outputStride']).toMatch(/must be one of the following values: 8, 16/);
-    expect(byPath['model.neck']).toMatch(/unknown option \(allowed: backbone, classifier, head\)/);
+    expect(byPath['model.neck']).toMatch(/unknown option \(allowed: backbone, classifier, head, upsampling\)/);
     expect(byPath['train.iterations']).toMatch(/must not be less than 1/);
     expect(byPath['train.optimiser']).toMatch(/unknown option/);
     expect(byPath['extra']).toMatch(/unknown option/);
