@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import * as tf from '@tensorflow/tfjs';
 import { IsIn, IsNumber, Max, Min } from 'class-validator';
 import { injectable } from 'tsyringe';
 import type { LabelMap, PseudoLabelProposal, PseudoLabelRequest } from '@zls/core';
 import { keepTopFractionPerClass } from '../selection/top-p';
-import { viewScores } from '../views/view-scores';
-import { ArgmaxLabeler } from './argmax-labeler';
-import { labelsFromPositions } from './candidates';
+import { ArgmaxLabeler, argmaxProposals } from './argmax-labeler';
 
 /** Which softmax ranks a pixel's label: over every class the generator scores, or over the unseen ones only. */
 export type TopPRanking = 'all-classes' | 'unseen-classes';
@@ -44,7 +41,7 @@ export class TopPLabeler extends ArgmaxLabeler {
 
   override async propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]> {
     if (this.options.rankBy === 'unseen-classes') return super.propose(request);
-    return proposeRankedOverAllClasses(request);
+    return argmaxProposals(request, Array.from({ length: request.generator.numClasses }, (_, c) => c));
   }
 
   override select(proposals: readonly PseudoLabelProposal[]): LabelMap[] {
@@ -65,26 +62,4 @@ export class TopPLabeler extends ArgmaxLabeler {
       return { data, height: p.labels.height, width: p.labels.width };
     });
   }
-}
-
-/**
- * The label is still the argmax over the unseen classes (softmax is monotonic, so restricting it to them
- * picks the same class as their raw scores); its confidence is the softmax over all classes at that label.
- */
-async function proposeRankedOverAllClasses(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]> {
-  const { generator, images, targets, unseenIndices } = request;
-  const allIndices = Array.from({ length: generator.numClasses }, (_, c) => c);
-  const [positions, confidence] = tf.tidy(() => {
-    const probs = tf.softmax(viewScores(generator, images, allIndices, { scale: 1, flip: false }));
-    const unseenProbs = tf.gather(probs, Array.from(unseenIndices), 3);
-    return [tf.argMax(unseenProbs, 3), tf.max(unseenProbs, 3)];
-  });
-  const pos = (await positions.data()) as Int32Array;
-  const conf = (await confidence.data()) as Float32Array;
-  tf.dispose([positions, confidence]);
-  const size = targets[0]?.data.length ?? 0;
-  return targets.map((t, i) => ({
-    labels: labelsFromPositions(pos, t, unseenIndices, i * size),
-    confidence: conf.slice(i * size, (i + 1) * size),
-  }));
 }
