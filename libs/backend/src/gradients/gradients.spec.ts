@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '@zls/core';
-import { ConvSpec, naiveConv2D, naiveConv2DGradFilter, naiveConv2DGradInput, naiveLinearAdjoint, naiveResizeBilinear, naiveResizeBilinearHalfPixel } from '../naive/naive-reference';
+import { ConvSpec, naiveConv2D, naiveConv2DGradFilter, naiveConv2DGradInput, naiveLinearAdjoint, naiveResizeBilinear } from '../naive/naive-reference';
 import { randomNaive, relativeMaxError, toTf } from '../naive/test-helpers';
 import { registerWasmOrtBackend, WASM_ORT_BACKEND } from '../wasm-ort/register-wasm-ort-backend';
 import { registerZlsGradients } from './register-gradients';
@@ -41,36 +41,25 @@ describe.each(['cpu', WASM_ORT_BACKEND])('registered gradients on %s', (backend)
   });
 
   it.each([
-    [[2, 5, 4, 3], [10, 8]],
-    [[1, 3, 5, 2], [12, 20]],
-    [[1, 7, 6, 2], [4, 3]],
-    [[1, 4, 4, 1], [7, 9]],
-  ])('half-pixel bilinear resize %j → %j: forward and gradient match float64', (shape, size) => {
-    const xv = randomNaive(rng, shape);
-    const expected = naiveResizeBilinearHalfPixel(xv, size[0], size[1]);
-    const dyv = randomNaive(rng, expected.shape);
-    const y = resizeBilinearHalfPixel(toTf(xv) as tf.Tensor4D, size as [number, number]);
-    expect(relativeMaxError(y.dataSync(), expected)).toBeLessThan(1e-5);
-    const dx = tf.grad((a: tf.Tensor) => resizeBilinearHalfPixel(a as tf.Tensor4D, size as [number, number]))(toTf(xv), toTf(dyv));
-    const expectedDx = naiveLinearAdjoint((t) => naiveResizeBilinearHalfPixel(t, size[0], size[1]), shape, dyv);
-    expect(relativeMaxError(dx.dataSync(), expectedDx)).toBeLessThan(1e-5);
-    tf.dispose([y, dx]);
-  });
-
-  it.each([
-    [[1, 9, 9, 2], [33, 33]],
-    [[2, 5, 4, 2], [97, 13]],
-    [[1, 7, 7, 1], [25, 25]],
-    [[1, 9, 6, 2], [3, 4]],
-  ])('corner-aligned bilinear resize %j → %j (the aligned synthetic geometry): forward and gradient match float64', (shape, size) => {
-    const resize = (a: tf.Tensor) => tf.image.resizeBilinear(a as tf.Tensor4D, size as [number, number], true, false);
-    const xv = randomNaive(rng, shape);
-    const expected = naiveResizeBilinear(xv, size[0], size[1], true);
+    ['half-pixel', [2, 5, 4, 3], [10, 8]],
+    ['half-pixel', [1, 3, 5, 2], [12, 20]],
+    ['half-pixel', [1, 7, 6, 2], [4, 3]],
+    ['half-pixel', [1, 4, 4, 1], [7, 9]],
+    // Corner-aligned: the mirror-aligned synthetic geometry (stride·k + 1 sides).
+    ['corner-aligned', [1, 9, 9, 2], [33, 33]],
+    ['corner-aligned', [2, 5, 4, 2], [97, 13]],
+    ['corner-aligned', [1, 7, 7, 1], [25, 25]],
+    ['corner-aligned', [1, 9, 6, 2], [3, 4]],
+  ] as const)('%s bilinear resize %j → %j: forward and gradient match float64', (mode, shape, size) => {
+    const corners = mode === 'corner-aligned';
+    const resize = (a: tf.Tensor) => (corners ? tf.image.resizeBilinear(a as tf.Tensor4D, [size[0], size[1]], true, false) : resizeBilinearHalfPixel(a as tf.Tensor4D, [size[0], size[1]]));
+    const xv = randomNaive(rng, [...shape]);
+    const expected = naiveResizeBilinear(xv, size[0], size[1], corners);
     const dyv = randomNaive(rng, expected.shape);
     const y = resize(toTf(xv));
     expect(relativeMaxError(y.dataSync(), expected)).toBeLessThan(1e-5);
     const dx = tf.grad(resize)(toTf(xv), toTf(dyv));
-    const expectedDx = naiveLinearAdjoint((t) => naiveResizeBilinear(t, size[0], size[1], true), shape, dyv);
+    const expectedDx = naiveLinearAdjoint((t) => naiveResizeBilinear(t, size[0], size[1], corners), [...shape], dyv);
     expect(relativeMaxError(dx.dataSync(), expectedDx)).toBeLessThan(1e-5);
     tf.dispose([y, dx]);
   });
