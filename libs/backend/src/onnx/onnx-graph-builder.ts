@@ -19,17 +19,27 @@ export interface OnnxNodeSpec {
   domain: string;
 }
 
-interface ValueSpec {
+export interface ValueSpec {
   name: string;
   type: OnnxElemType;
-  dims: OnnxDim[];
+  /** null: the shape is left for onnxruntime to infer (an output whose rank is not known in advance). */
+  dims: OnnxDim[] | null;
 }
 
-interface InitializerSpec {
+export interface InitializerSpec {
   name: string;
   type: OnnxElemType;
   dims: number[];
   data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+}
+
+/** The parts of a graph as added to a builder, in order. */
+export interface OnnxGraphIR {
+  name: string;
+  inputs: readonly ValueSpec[];
+  outputs: readonly ValueSpec[];
+  initializers: readonly InitializerSpec[];
+  nodes: readonly OnnxNodeSpec[];
 }
 
 // Field numbers from onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto).
@@ -105,7 +115,7 @@ export class OnnxGraphBuilder {
     return out;
   }
 
-  addOutput(name: string, dims: OnnxDim[], type: OnnxElemType = 'float'): this {
+  addOutput(name: string, dims: OnnxDim[] | null, type: OnnxElemType = 'float'): this {
     if (!this.names.has(name)) throw new ZlsError(`ONNX graph '${this.graphName}': output '${name}' is not produced by any node or input`);
     this.outputs.push({ name, type, dims });
     return this;
@@ -113,6 +123,16 @@ export class OnnxGraphBuilder {
 
   get nodeCount(): number {
     return this.nodes.length;
+  }
+
+  /** A read-only view of what has been added so far, for graph transformations (training graphs). */
+  ir(): OnnxGraphIR {
+    return { name: this.graphName, inputs: [...this.inputs], outputs: [...this.outputs], initializers: [...this.initializers], nodes: [...this.nodes] };
+  }
+
+  /** Whether a value of this name exists (input, initializer or node output). */
+  has(name: string): boolean {
+    return this.names.has(name);
   }
 
   toBytes(): Uint8Array {
@@ -179,9 +199,12 @@ function writeValueInfo(v: ProtoWriter, spec: ValueSpec): void {
   v.message(2, (type) =>
     type.message(1, (tensor) => {
       tensor.int(1, OnnxDataType[spec.type]);
-      tensor.message(2, (shape) => {
-        for (const d of spec.dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
-      });
+      const dims = spec.dims;
+      if (dims) {
+        tensor.message(2, (shape) => {
+          for (const d of dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
+        });
+      }
     }),
   );
 }

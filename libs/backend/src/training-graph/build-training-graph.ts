@@ -1,0 +1,170 @@
+import { ZlsError } from '@zls/core';
+import { OnnxGraphBuilder, type OnnxGraphIR, type OnnxNodeSpec } from '../onnx/onnx-graph-builder';
+import { GradientContext } from './gradient-context';
+import { emitMaskedCrossEntropy, emitWeightedSum } from './loss-graphs';
+import { ADAM_C1_INPUT, ADAM_C2_INPUT, emitUpdate, LR_INPUT, type OptimizerSpec, type ParameterSpec, type StateSlot } from './optimizer-graphs';
+import { probeShapes } from './probe-shapes';
+import { batchNormTrainingGradient, emitBatchNormTraining } from './rules/batch-norm-gradients';
+import { GRADIENT_RULES } from './rules/gradient-rules';
+import { valueTypes } from './value-types';
+
+/** What the graph minimises: the masked cross-entropy of a scores output, or (for tests) Σ value·weights. */
+export type TrainingLoss = { kind: 'masked-cross-entropy'; scores: string } | { kind: 'weighted-sum'; value: string };
+
+export interface TrainingGraphSpec {
+  /** An inference graph whose parameters are initializers (what every built-in layer's toOnnx writes). */
+  forward: OnnxGraphIR;
+  /** Static sizes of the forward graph's inputs (a training graph is built for one batch shape). */
+  inputDims: Record<string, number[]>;
+  /** The initializers to train, with their update settings. */
+  parameters: readonly ParameterSpec[];
+  loss: TrainingLoss;
+  optimizer: OptimizerSpec;
+  /** Also output each parameter's gradient as `<name>__grad` (tests, debugging). */
+  outputGradients?: boolean;
+}
+
+export interface TrainingGraph {
+  bytes: Uint8Array;
+  /** Values carried between steps (parameters, optimiser state, running statistics) with their initial data. */
+  state: readonly (StateSlot & { initial: Float32Array })[];
+  /** Inputs fed every step besides the state: the forward's data inputs, the labels or weights, the scalars. */
+  feeds: Readonly<Record<string, { dims: number[]; type: 'float' | 'int64' }>>;
+  /** The loss output (a float scalar). */
+  loss: string;
+  gradients: ReadonlyMap<string, string>;
+}
+
+/** Name of the labels input (masked cross-entropy) or the weights input (weighted sum). */
+export const TARGET_INPUT = 'zls_targets';
+export const LOSS_OUTPUT = 'zls_loss';
+
+/**
+ * Builds one ONNX graph that runs a whole training step: the forward pass (batch norm in training mode where
+ * its scale trains), the loss, a hand-written gradient for every op on the way back to the parameters, and
+ * the optimiser update. Its inputs are the batch, the learning rate and the state; its outputs the next state
+ * and the loss, so onnxruntime runs training as inference.
+ */
+export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<TrainingGraph> {
+  const { forward } = spec;
+  const types = valueTypes(forward);
+  const shapes = await probeShapes(forward, spec.inputDims, types);
+  const initializers = new Map(forward.initializers.map((i) => [i.name, i]));
+  const trainable = new Map(spec.parameters.map((p) => [p.name, p]));
+  for (const p of spec.parameters) {
+    const init = initializers.get(p.name);
+    if (!init) throw new ZlsError(`training graph: parameter '${p.name}' is not an initializer of the forward graph`);
+    if (init.type !== 'float') throw new ZlsError(`training graph: parameter '${p.name}' is ${init.type}, not float`);
+  }
+  const int64Constants = new Map<string, number[]>();
+  for (const i of forward.initializers) if (i.type === 'int64') int64Constants.set(i.name, Array.from(i.data as BigInt64Array, Number));
+
+  const g = new OnnxGraphBuilder(`${forward.name}-training`);
+  const ctx = new GradientContext(g, shapes, new Map(), int64Constants);
+  const feeds: Record<string, { dims: number[]; type: 'float' | 'int64' }> = {};
+  for (const input of forward.inputs) {
+    if (input.type !== 'float' && input.type !== 'int64') throw new ZlsError(`training graph: input '${input.name}' is ${input.type}`);
+    g.addInput(input.name, spec.inputDims[input.name], input.type);
+    feeds[input.name] = { dims: spec.inputDims[input.name], type: input.type };
+  }
+  const state: (StateSlot & { initial: Float32Array })[] = [];
+  const bnTraining = new Set(forward.nodes.filter((n) => n.opType === 'BatchNormalization' && trainable.has(n.inputs[1])).map((n) => n.name));
+  const runningStats = new Set(forward.nodes.filter((n) => bnTraining.has(n.name)).flatMap((n) => [n.inputs[3], n.inputs[4]]));
+  for (const init of forward.initializers) {
+    if (trainable.has(init.name) || runningStats.has(init.name)) g.addInput(init.name, [...init.dims]);
+    else g.addInitializer(init.name, init.data, init.dims, init.type);
+  }
+
+  // Which values depend on a trained parameter (only those need gradients).
+  const requires = new Set<string>(trainable.keys());
+  for (const node of forward.nodes) {
+    if (node.inputs.some((i) => requires.has(i))) for (const o of node.outputs) if (types.get(o) === 'float') requires.add(o);
+  }
+
+  // Forward, as given except batch norm in training mode and max pooling that also reports its winners.
+  const nodes: OnnxNodeSpec[] = [];
+  for (const node of forward.nodes) {
+    if (bnTraining.has(node.name)) {
+      const { runningMean, runningVar } = emitBatchNormTraining(ctx, node);
+      const [mean, variance] = [node.inputs[3], node.inputs[4]];
+      state.push({ input: mean, output: runningMean, dims: [...(initializers.get(mean)?.dims ?? [])], initial: initializers.get(mean)?.data as Float32Array });
+      state.push({ input: variance, output: runningVar, dims: [...(initializers.get(variance)?.dims ?? [])], initial: initializers.get(variance)?.data as Float32Array });
+      nodes.push(node);
+      continue;
+    }
+    let copy = node;
+    if (node.opType === 'MaxPool' && node.outputs.length === 1 && requires.has(node.inputs[0])) copy = { ...node, outputs: [node.outputs[0], `${node.outputs[0]}__indices`] };
+    g.addNode(copy.opType, copy.inputs, copy.outputs, copy.attrs, copy.domain);
+    nodes.push(copy);
+  }
+
+  // Loss and its gradient with respect to the value it reads.
+  const lossValue = spec.loss.kind === 'masked-cross-entropy' ? spec.loss.scores : spec.loss.value;
+  if (!shapes.has(lossValue)) throw new ZlsError(`training graph: the loss reads '${lossValue}', which is not a float value of the forward graph`);
+  let seed: { loss: string; dScores: string };
+  if (spec.loss.kind === 'masked-cross-entropy') {
+    const dims = shapes.get(lossValue) as number[];
+    if (dims.length !== 4) throw new ZlsError(`training graph: masked cross-entropy reads scores [N, H, W, K]; '${lossValue}' is [${dims}]`);
+    g.addInput(TARGET_INPUT, dims.slice(0, 3), 'int64');
+    feeds[TARGET_INPUT] = { dims: dims.slice(0, 3), type: 'int64' };
+    seed = emitMaskedCrossEntropy(ctx, lossValue, TARGET_INPUT);
+  } else {
+    const dims = shapes.get(lossValue) as number[];
+    g.addInput(TARGET_INPUT, dims);
+    feeds[TARGET_INPUT] = { dims, type: 'float' };
+    seed = emitWeightedSum(ctx, lossValue, TARGET_INPUT);
+  }
+  g.addNode('Identity', [seed.loss], [LOSS_OUTPUT]);
+
+  // Backward: walk the nodes in reverse, summing every value's gradient contributions before using it.
+  const contributions = new Map<string, string[]>([[lossValue, [seed.dScores]]]);
+  const total = (v: string): string | undefined => {
+    const parts = contributions.get(v);
+    if (!parts) return undefined;
+    if (parts.length === 1) return parts[0];
+    const summed = g.op('Sum', parts);
+    contributions.set(v, [summed]);
+    return summed;
+  };
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    const needs = node.inputs.map((x) => requires.has(x));
+    if (!needs.some(Boolean)) continue;
+    const dOutputs = node.outputs.map((o) => total(o));
+    if (!dOutputs.some((d) => d !== undefined)) continue;
+    const rule = bnTraining.has(node.name) ? batchNormTrainingGradient : GRADIENT_RULES[node.opType];
+    if (!rule) throw new ZlsError(`training graph: no gradient for ONNX op ${node.opType} ('${node.name}'); it lies between a trained parameter and the loss`);
+    const dInputs = rule(ctx, node, dOutputs, needs);
+    node.inputs.forEach((x, k) => {
+      const d = dInputs[k];
+      if (d && needs[k]) contributions.set(x, [...(contributions.get(x) ?? []), d]);
+    });
+  }
+
+  // Optimiser update of every parameter.
+  g.addInput(LR_INPUT, []);
+  feeds[LR_INPUT] = { dims: [], type: 'float' };
+  if (spec.optimizer.kind === 'adam') {
+    g.addInput(ADAM_C1_INPUT, []).addInput(ADAM_C2_INPUT, []);
+    feeds[ADAM_C1_INPUT] = { dims: [], type: 'float' };
+    feeds[ADAM_C2_INPUT] = { dims: [], type: 'float' };
+  }
+  const gradients = new Map<string, string>();
+  const updates: (StateSlot & { initial: Float32Array })[] = [];
+  for (const p of spec.parameters) {
+    const grad = total(p.name) ?? g.op('ConstantOfShape', [ctx.constInt64(shapes.get(p.name) as number[])]);
+    if (spec.outputGradients) {
+      g.addNode('Identity', [grad], [`${p.name}__grad`]);
+      gradients.set(p.name, `${p.name}__grad`);
+    }
+    const init = initializers.get(p.name);
+    for (const slot of emitUpdate(ctx, p, grad, spec.optimizer)) {
+      updates.push({ ...slot, initial: slot.input === p.name ? (init?.data as Float32Array) : new Float32Array(slot.dims.reduce((a, b) => a * b, 1)) });
+    }
+  }
+  state.unshift(...updates);
+  for (const slot of state) g.addOutput(slot.output, slot.dims);
+  for (const grad of gradients.values()) g.addOutput(grad, shapes.get(grad.slice(0, -'__grad'.length)) as number[]);
+  g.addOutput(LOSS_OUTPUT, []);
+  return { bytes: g.toBytes(), state, feeds, loss: LOSS_OUTPUT, gradients };
+}
