@@ -31,6 +31,16 @@ export interface InitializerSpec {
   type: OnnxElemType;
   dims: number[];
   data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+  origin?: InitializerOrigin;
+}
+
+/**
+ * The model variable an initializer was written from, so a training graph can train it and copy it back:
+ * `hwio-to-oihw` marks a tfjs convolution filter transposed to ONNX's layout.
+ */
+export interface InitializerOrigin {
+  variable: object;
+  layout: 'same' | 'hwio-to-oihw';
 }
 
 /** The parts of a graph as added to a builder, in order. */
@@ -56,6 +66,8 @@ export class OnnxGraphBuilder {
   private readonly initializers: InitializerSpec[] = [];
   private readonly nodes: OnnxNodeSpec[] = [];
   private readonly names = new Set<string>();
+  /** Names that fresh temporaries avoid (values a transformation will copy in later). */
+  private readonly reserved = new Set<string>();
   private nodeCounter = 0;
   private tempCounter = 0;
 
@@ -74,8 +86,14 @@ export class OnnxGraphBuilder {
   temp(prefix = 't'): string {
     let name: string;
     do name = `${prefix}_${this.tempCounter++}`;
-    while (this.names.has(name));
+    while (this.names.has(name) || this.reserved.has(name));
     return name;
+  }
+
+  /** Keeps temp() from handing out these names, which the caller will define itself. */
+  reserveNames(names: Iterable<string>): this {
+    for (const n of names) this.reserved.add(n);
+    return this;
   }
 
   addInput(name: string, dims: OnnxDim[], type: OnnxElemType = 'float'): this {
@@ -84,7 +102,7 @@ export class OnnxGraphBuilder {
     return this;
   }
 
-  addInitializer(name: string, data: Float32Array | Int32Array | BigInt64Array | Uint8Array, dims: number[], type?: OnnxElemType): this {
+  addInitializer(name: string, data: Float32Array | Int32Array | BigInt64Array | Uint8Array, dims: number[], type?: OnnxElemType, origin?: InitializerOrigin): this {
     this.claim(name, 'an initializer');
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== data.length) {
@@ -92,7 +110,7 @@ export class OnnxGraphBuilder {
     }
     const inferred: OnnxElemType =
       type ?? (data instanceof Float32Array ? 'float' : data instanceof Int32Array ? 'int32' : data instanceof BigInt64Array ? 'int64' : 'uint8');
-    this.initializers.push({ name, type: inferred, dims: [...dims], data });
+    this.initializers.push({ name, type: inferred, dims: [...dims], data, origin });
     return this;
   }
 

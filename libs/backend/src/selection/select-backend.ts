@@ -50,7 +50,8 @@ export async function selectBackend(name: string | 'auto'): Promise<BackendSelec
   registerZlsGradients();
   const candidates = name === 'auto' ? probes : probes.filter((p) => p.name === name);
   if (candidates.length === 0) {
-    throw new ZlsError(`unknown backend '${name}': expected 'auto' or one of ${probes.map((p) => `'${p.name}'`).join(', ')}`);
+    const graphEngines = ['ort-cpu', 'ort-cuda', 'ort-webgpu'].map((n) => `'${n}'`).join(', ');
+    throw new ZlsError(`unknown backend '${name}': expected 'auto', a training-graph engine (${graphEngines}) or a tfjs backend (${probes.map((p) => `'${p.name}'`).join(', ')})`);
   }
   const tried: BackendAttempt[] = [];
   for (const probe of candidates) {

@@ -29,7 +29,7 @@ export interface TrainingGraph {
   /** Values carried between steps (parameters, optimiser state, running statistics) with their initial data. */
   state: readonly (StateSlot & { initial: Float32Array })[];
   /** Inputs fed every step besides the state: the forward's data inputs, the labels or weights, the scalars. */
-  feeds: Readonly<Record<string, { dims: number[]; type: 'float' | 'int64' }>>;
+  feeds: Readonly<Record<string, { dims: number[]; type: 'float' | 'int64' | 'int32' }>>;
   /** The loss output (a float scalar). */
   loss: string;
   gradients: ReadonlyMap<string, string>;
@@ -60,8 +60,9 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
   for (const i of forward.initializers) if (i.type === 'int64') int64Constants.set(i.name, Array.from(i.data as BigInt64Array, Number));
 
   const g = new OnnxGraphBuilder(`${forward.name}-training`);
+  g.reserveNames([...forward.inputs.map((v) => v.name), ...forward.initializers.map((v) => v.name), ...forward.nodes.flatMap((n) => n.outputs)]);
   const ctx = new GradientContext(g, shapes, new Map(), int64Constants);
-  const feeds: Record<string, { dims: number[]; type: 'float' | 'int64' }> = {};
+  const feeds: Record<string, { dims: number[]; type: 'float' | 'int64' | 'int32' }> = {};
   for (const input of forward.inputs) {
     if (input.type !== 'float' && input.type !== 'int64') throw new ZlsError(`training graph: input '${input.name}' is ${input.type}`);
     g.addInput(input.name, spec.inputDims[input.name], input.type);
@@ -105,9 +106,10 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
   if (spec.loss.kind === 'masked-cross-entropy') {
     const dims = shapes.get(lossValue) as number[];
     if (dims.length !== 4) throw new ZlsError(`training graph: masked cross-entropy reads scores [N, H, W, K]; '${lossValue}' is [${dims}]`);
-    g.addInput(TARGET_INPUT, dims.slice(0, 3), 'int64');
-    feeds[TARGET_INPUT] = { dims: dims.slice(0, 3), type: 'int64' };
-    seed = emitMaskedCrossEntropy(ctx, lossValue, TARGET_INPUT);
+    // Class positions arrive as int32 (−1: ignored), a plain copy of what the data pipeline produces.
+    g.addInput(TARGET_INPUT, dims.slice(0, 3), 'int32');
+    feeds[TARGET_INPUT] = { dims: dims.slice(0, 3), type: 'int32' };
+    seed = emitMaskedCrossEntropy(ctx, lossValue, g.op('Cast', [TARGET_INPUT], { to: 7 }));
   } else {
     const dims = shapes.get(lossValue) as number[];
     g.addInput(TARGET_INPUT, dims);

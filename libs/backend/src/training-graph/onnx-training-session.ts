@@ -13,8 +13,8 @@ export interface TrainingSessionOptions {
 export interface TrainingStepInput {
   /** The forward graph's data inputs (e.g. images), by name. */
   inputs: Record<string, Float32Array>;
-  /** Labels (int64 positions, −1 = ignore) or loss weights, as the graph's loss reads them. */
-  targets: BigInt64Array | Float32Array;
+  /** Class positions (−1 = ignore) or loss weights, as the graph's loss reads them. */
+  targets: Int32Array | Float32Array;
   lr: number;
 }
 
@@ -70,7 +70,8 @@ export class OnnxTrainingSession {
       if (!data) throw new ZlsError(`training session: no data for input '${name}'`);
       const size = spec.dims.reduce((a, b) => a * b, 1);
       if (data.length !== size) throw new ZlsError(`training session: input '${name}' has ${data.length} values; the graph was built for [${spec.dims}] (${size})`);
-      feeds[name] = spec.type === 'int64' ? new Tensor('int64', data as BigInt64Array, spec.dims) : new Tensor('float32', data as Float32Array, spec.dims);
+      if (spec.type === 'int64') throw new ZlsError(`training session: input '${name}' is int64; feed it as int32`);
+      feeds[name] = spec.type === 'int32' ? new Tensor('int32', data as Int32Array, spec.dims) : new Tensor('float32', data as Float32Array, spec.dims);
     }
     feeds[LR_INPUT] = new Tensor('float32', Float32Array.of(input.lr), []);
     const t = this.steps + 1;

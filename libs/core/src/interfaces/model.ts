@@ -1,4 +1,5 @@
 import type { Tensor4D, Variable } from '@tensorflow/tfjs';
+import type { TensorRecord } from './training';
 
 /** A trainable variable and the role that decides its learning-rate multiplier and weight decay. */
 export interface TrainableVariable {
@@ -34,5 +35,37 @@ export interface SegmentationModel {
   trainable(): TrainableVariable[];
   /** Every variable a checkpoint must hold (trainable ones and batch-norm statistics), by stable name. */
   stateVariables(): Record<string, Variable>;
+  /**
+   * A trainer that runs each training step as one onnxruntime graph (forward, loss, gradients, update), for
+   * models whose layers all emit ONNX. Absent, or resolving to undefined (a plugin layer without ONNX), means
+   * training runs through tfjs autodiff.
+   */
+  graphTrainer?(request: GraphTrainerRequest): Promise<GraphTrainer | undefined>;
   dispose(): void;
+}
+
+/** What a graph trainer is built for: one batch shape, one class list, one optimiser. */
+export interface GraphTrainerRequest {
+  /** [N, H, W, C] of every batch the trainer takes. */
+  batchShape: readonly [number, number, number, number];
+  /** Output indices the loss covers, in score order. */
+  classes: readonly number[];
+  /** The variables to train, in optimiser-state order, with their update settings. */
+  slots: readonly { variable: Variable; lrMultiplier: number; weightDecay: number }[];
+  optimizer: { kind: 'sgd'; momentum: number } | { kind: 'adam'; beta1: number; beta2: number; epsilon: number };
+  /** onnxruntime execution providers in order of preference, e.g. ['cuda', 'cpu']. */
+  executionProviders: readonly string[];
+  threads: number;
+}
+
+/** A model's training steps as onnxruntime graphs; parameters live in the session until written back. */
+export interface GraphTrainer {
+  /** One step on images [N, H, W, C] with per-pixel class positions (−1: ignored); returns the loss. */
+  step(images: Float32Array, positions: Int32Array, lr: number): Promise<number>;
+  /** Copies the trained parameters and batch-norm statistics into the model's variables. */
+  writeBack(): void;
+  /** Optimiser state with the tfjs optimisers' keys and layouts, so checkpoints resume on either path. */
+  optimizerState(): TensorRecord;
+  loadOptimizerState(state: TensorRecord): void;
+  dispose(): Promise<void>;
 }

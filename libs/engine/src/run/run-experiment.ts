@@ -20,6 +20,7 @@ import { onlineTargets } from '../self-training/target-providers';
 import { JsonlLog } from '../train/jsonl-log';
 import { ProgressLine } from '../train/progress';
 import { recordVariables, restoreVariables, trainStage } from '../train/train-stage';
+import type { GraphTrainingOptions } from '../train/step-runners';
 import { bestGamma, evaluateModel } from './evaluate-model';
 import { EXAMPLES_DIR, ExampleMaps } from './example-maps';
 import type { CalibrationOutcome, RunResult, StageOutcome } from './run-result';
@@ -50,6 +51,8 @@ export interface RunExperimentOptions {
   showProgress?: boolean;
   /** Aborting it (SIGINT) makes the running stage save a checkpoint and stop; a rerun resumes. */
   signal?: AbortSignal;
+  /** Train through onnxruntime graphs (where the model builds them); absent: tfjs autodiff. */
+  graphs?: GraphTrainingOptions;
 }
 
 /**
@@ -105,6 +108,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
     log: stageLog(path.join(options.stageRoot, baseKey)),
     progress: options.showProgress ? new ProgressLine('spnet', baseSpec.iterations) : undefined,
     signal: options.signal,
+    graphs: options.graphs,
   });
   if (baseResult.resumedFrom > 0 && baseResult.stepsRun > 0) print(`spnet: resumed from the step-${baseResult.resumedFrom} checkpoint`);
   let last = await evaluate(model, 'spnet', baseKey, baseResult.stepsRun > 0, t0);
@@ -171,6 +175,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
       log: stageLog(stageDir),
       progress: options.showProgress ? new ProgressLine(`round ${round}`, spec.iterations) : undefined,
       signal: options.signal,
+      graphs: options.graphs,
     });
     if (result.resumedFrom > 0 && result.stepsRun > 0) print(`round-${round}: resumed from the step-${result.resumedFrom} checkpoint`);
     generator.dispose();
@@ -240,6 +245,7 @@ async function chooseGamma(
       classSpaceName: space.name,
       progress: options.showProgress ? new ProgressLine('spnet (held-out seen)', spec.iterations) : undefined,
       signal: options.signal,
+      graphs: options.graphs,
     });
     const accs = await evaluateModel(proxy, held.pass('calibration', batchSize), services.metrics, space, { seen: space.seenIndices, unseen: space.unseenIndices }, gammas);
     const { gamma } = bestGamma(gammas, accs);

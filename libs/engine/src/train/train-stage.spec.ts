@@ -12,9 +12,11 @@ import {
   type TensorRecord,
   type TrainingBatch,
 } from '@zls/core';
+import { createVariableGraphTrainer, OnnxGraphBuilder } from '@zls/backend';
+import type { GraphTrainer, GraphTrainerRequest } from '@zls/core';
 import { JsonlLog } from './jsonl-log';
 import type { StageSpec } from './stage-spec';
-import { trainStage } from './train-stage';
+import { trainStage as trainStageImpl } from './train-stage';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -42,6 +44,24 @@ class PixelModel implements SegmentationModel {
   }
   dispose() {
     tf.dispose([this.kernel, this.bias]);
+  }
+}
+
+/** The same model, also able to train as onnxruntime graphs (its forward written as ONNX with variable origins). */
+class GraphPixelModel extends PixelModel {
+  async graphTrainer(request: GraphTrainerRequest): Promise<GraphTrainer> {
+    const g = new OnnxGraphBuilder('pixel');
+    g.addInput('images', [...request.batchShape]);
+    const kernel = Float32Array.from(this.kernel.dataSync()); // [1,1,3,3] HWIO → OIHW is a transpose of the 3×3 block
+    const oihw = new Float32Array(9);
+    for (let c = 0; c < 3; c++) for (let o = 0; o < 3; o++) oihw[o * 3 + c] = kernel[c * 3 + o];
+    g.addInitializer('kernel', oihw, [3, 3, 1, 1], 'float', { variable: this.kernel, layout: 'hwio-to-oihw' });
+    g.addInitializer('bias', Float32Array.from(this.bias.dataSync()), [3], 'float', { variable: this.bias, layout: 'same' });
+    g.addInt64Initializer('classes', [...request.classes]);
+    const scores = g.op('Gather', [g.op('Conv', [g.op('Transpose', ['images'], { perm: [0, 3, 1, 2] }), 'kernel', 'bias'], { kernel_shape: [1, 1] }), 'classes'], { axis: 1 });
+    g.addNode('Transpose', [scores], ['scores'], { perm: [0, 2, 3, 1] });
+    g.addOutput('scores', null);
+    return createVariableGraphTrainer(g.ir(), 'scores', request);
   }
 }
 
@@ -101,10 +121,18 @@ const spec = (over: Partial<StageSpec> = {}): StageSpec => ({
   ...over,
 });
 
-describe('trainStage', () => {
+// Every behaviour holds on both engines: tfjs autodiff, and one onnxruntime graph per step.
+const engines: [string, () => PixelModel, { executionProviders: string[]; threads: number } | undefined][] = [
+  ['tfjs autodiff', () => new PixelModel(), undefined],
+  ['onnxruntime training graphs', () => new GraphPixelModel(), { executionProviders: ['cpu'], threads: 1 }],
+];
+
+describe.each(engines)('trainStage on %s', (_engine, makeModel, graphs) => {
+  const trainStage = (options: Parameters<typeof trainStageImpl>[0]) => trainStageImpl({ ...options, graphs });
+
   it('lowers the loss, logs every step and checkpoints every N steps and at the end', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zls-train-'));
-    const model = new PixelModel();
+    const model = makeModel();
     const checkpointer = new MemoryCheckpointer();
     const log = new JsonlLog(path.join(dir, 'log.jsonl'));
     const result = await trainStage({ model, spec: spec({ checkpointEvery: 10 }), openSource: (s) => source(1, s), checkpointer, log });
@@ -117,11 +145,11 @@ describe('trainStage', () => {
   });
 
   it('resumed after an interruption, ends with exactly the weights of an uninterrupted run', async () => {
-    const straight = new PixelModel();
+    const straight = makeModel();
     await trainStage({ model: straight, spec: spec({ iterations: 8, optimizer: 'adam', lr: 0.05 }), openSource: (s) => source(2, s) });
 
     const checkpointer = new MemoryCheckpointer();
-    const first = new PixelModel();
+    const first = makeModel();
     let calls = 0;
     const interrupted = trainStage({
       model: first,
@@ -135,7 +163,7 @@ describe('trainStage', () => {
     await expect(interrupted).rejects.toThrow('killed');
     expect(checkpointer.latest('spnet')?.meta.step).toBe(4);
 
-    const resumed = new PixelModel(); // fresh weights: everything must come from the checkpoint
+    const resumed = makeModel(); // fresh weights: everything must come from the checkpoint
     const result = await trainStage({ model: resumed, spec: spec({ iterations: 8, optimizer: 'adam', lr: 0.05, checkpointEvery: 4 }), openSource: (s) => source(2, s), checkpointer });
     expect(result.resumedFrom).toBe(4);
     expect(result.stepsRun).toBe(4);
@@ -147,7 +175,7 @@ describe('trainStage', () => {
   });
 
   it('stops on a non-finite loss, naming the step, and keeps the last good checkpoint', async () => {
-    const model = new PixelModel();
+    const model = makeModel();
     const checkpointer = new MemoryCheckpointer();
     await expect(
       trainStage({ model, spec: spec({ iterations: 10, checkpointEvery: 2 }), openSource: (s) => source(3, s, 5), checkpointer }),
@@ -157,7 +185,7 @@ describe('trainStage', () => {
   });
 
   it('trains on the targets a provider returns (pseudo-label mixing) over the given classes only', async () => {
-    const model = new PixelModel();
+    const model = makeModel();
     // Only class 2 is visible, and the provider relabels everything as 2: its score must rise against nothing.
     const result = await trainStage({
       model,
@@ -170,7 +198,7 @@ describe('trainStage', () => {
   });
 
   it('leaks no tensors across a stage', async () => {
-    const model = new PixelModel();
+    const model = makeModel();
     await trainStage({ model, spec: spec({ iterations: 2 }), openSource: (s) => source(5, s) });
     const before = tf.memory().numTensors;
     await trainStage({ model, spec: spec({ iterations: 5 }), openSource: (s) => source(5, s) });
@@ -180,7 +208,7 @@ describe('trainStage', () => {
   it('saves a checkpoint and stops when interrupted, and resumes from it', async () => {
     const checkpointer = new MemoryCheckpointer();
     const controller = new AbortController();
-    const model = new PixelModel();
+    const model = makeModel();
     let steps = 0;
     const run = trainStage({
       model,
@@ -194,7 +222,7 @@ describe('trainStage', () => {
     });
     await expect(run).rejects.toThrow(/interrupted at step 3 of 10; checkpoint saved/);
     expect(checkpointer.latest('spnet')?.meta.step).toBe(3);
-    const resumed = await trainStage({ model: new PixelModel(), spec: spec({ iterations: 10 }), openSource: (s) => source(6, s), checkpointer });
+    const resumed = await trainStage({ model: makeModel(), spec: spec({ iterations: 10 }), openSource: (s) => source(6, s), checkpointer });
     expect(resumed.resumedFrom).toBe(3);
     expect(resumed.stepsRun).toBe(7);
   });

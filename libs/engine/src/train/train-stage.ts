@@ -8,13 +8,10 @@ import {
   type TensorRecord,
   type TrainingBatch,
 } from '@zls/core';
-import { maskedCrossEntropy, targetPositions } from '../loss/masked-cross-entropy';
-import { Adam } from '../optim/adam';
-import type { Optimizer } from '../optim/optimizer';
-import { SgdMomentum } from '../optim/sgd';
+import { targetPositions } from '../loss/masked-cross-entropy';
 import { learningRate } from '../schedule/lr-schedule';
 import type { JsonlLog } from './jsonl-log';
-import { paramSlots } from './param-slots';
+import { createStepRunner, type GraphTrainingOptions } from './step-runners';
 import type { ProgressLine } from './progress';
 import type { StageSpec } from './stage-spec';
 
@@ -32,6 +29,8 @@ export interface TrainStageOptions {
   progress?: ProgressLine;
   /** When aborted (e.g. on SIGINT), the stage saves a checkpoint after the current step and stops. */
   signal?: AbortSignal;
+  /** Run each step as one onnxruntime graph where the model can build one; absent: tfjs autodiff. */
+  graphs?: GraphTrainingOptions;
 }
 
 export interface StageResult {
@@ -58,11 +57,6 @@ export function restoreVariables(variables: Record<string, tf.Variable>, saved: 
   }
 }
 
-function makeOptimizer(spec: StageSpec, model: SegmentationModel): Optimizer {
-  const slots = paramSlots(model.trainable(), spec);
-  return spec.optimizer === 'adam' ? new Adam(slots) : new SgdMomentum(slots, spec.momentum);
-}
-
 /**
  * Runs one stage: a fresh optimiser and schedule, resumed from the stage's latest checkpoint when there is
  * one, checkpointing every `checkpointEvery` steps and at the end. A non-finite loss stops the stage with
@@ -71,29 +65,28 @@ function makeOptimizer(spec: StageSpec, model: SegmentationModel): Optimizer {
 export async function trainStage(options: TrainStageOptions): Promise<StageResult> {
   const { model, spec, checkpointer } = options;
   const stateVars = model.stateVariables();
-  const optimizer = makeOptimizer(spec, model);
-  const trainable = model.trainable().map((t) => t.variable);
   let step = 0;
   const saved = checkpointer?.latest(spec.name);
   if (saved) {
     restoreVariables(stateVars, saved.weights);
-    optimizer.load(saved.optimizer);
     step = saved.meta.step;
   }
   const resumedFrom = step;
   let lastLoss = NaN;
-  if (step >= spec.iterations) {
-    optimizer.dispose();
-    return { stepsRun: 0, resumedFrom, lastLoss };
-  }
-  const save = (at: number) =>
-    checkpointer?.save(recordVariables(stateVars), optimizer.state(), {
+  if (step >= spec.iterations) return { stepsRun: 0, resumedFrom, lastLoss };
+  const runner = createStepRunner(model, spec, options.graphs);
+  if (saved) runner.loadOptimizerState(saved.optimizer);
+  const save = (at: number) => {
+    if (!checkpointer) return;
+    runner.sync();
+    checkpointer.save(recordVariables(stateVars), runner.optimizerState(), {
       configHash: options.configHash ?? '',
       classSpace: options.classSpaceName ?? '',
       stage: spec.name,
       round: spec.round,
       step: at,
     });
+  };
 
   const source = await options.openSource(step);
   try {
@@ -105,18 +98,10 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         { policy: spec.lrPolicy, baseLr: spec.lr, totalSteps: spec.iterations, power: spec.lrPower, updateEvery: spec.lrUpdateEvery },
         step,
       );
-      const { value, grads } = tf.variableGrads(() => {
-        const images = tf.tensor4d(batch.images, batch.shape as [number, number, number, number]);
-        return maskedCrossEntropy(model.forward(images, true, spec.classes), positions, valid);
-      }, trainable);
-      lastLoss = (await value.data())[0];
-      value.dispose();
+      lastLoss = await runner.step(batch, positions, valid, lr);
       if (!Number.isFinite(lastLoss)) {
-        tf.dispose(grads);
         throw new ZlsError(`stage ${spec.name}: loss became ${lastLoss} at step ${step + 1}; stopped, the last good checkpoint is kept`);
       }
-      optimizer.apply(trainable.map((v) => grads[v.name]), lr);
-      tf.dispose(grads);
       step += 1;
       options.log?.write({ stage: spec.name, round: spec.round, step, loss: lastLoss, lr, validPixels: valid, time: Date.now() });
       options.progress?.update(step, lastLoss, batch.shape[0], resumedFrom);
@@ -127,9 +112,10 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
       if (spec.checkpointEvery > 0 && step % spec.checkpointEvery === 0 && step < spec.iterations) save(step);
     }
     save(step);
+    runner.sync();
   } finally {
     await source.close();
-    optimizer.dispose();
+    await runner.dispose();
   }
   return { stepsRun: step - resumedFrom, resumedFrom, lastLoss };
 }

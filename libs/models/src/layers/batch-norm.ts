@@ -74,7 +74,10 @@ export class BatchNorm2d extends Module implements Layer {
 
   toOnnx(g: OnnxGraphBuilder, x: string): string {
     const names = ['weight', 'bias', 'running_mean', 'running_var'].map((n) => this.paramPath(n));
-    [this.weight, this.bias, this.runningMean, this.runningVar].forEach((v, i) => g.addInitializer(names[i], v.dataSync() as Float32Array, [this.channels]));
-    return g.op('BatchNormalization', [x, ...names], { epsilon: { float: this.eps } });
+    [this.weight, this.bias, this.runningMean, this.runningVar].forEach((v, i) =>
+      g.addInitializer(names[i], v.dataSync() as Float32Array, [this.channels], 'float', { variable: v, layout: 'same' }),
+    );
+    // ONNX's momentum is the weight of the old running value (PyTorch's is the new one's); training graphs read it.
+    return g.op('BatchNormalization', [x, ...names], { epsilon: { float: this.eps }, momentum: { float: 1 - this.momentum } });
   }
 }

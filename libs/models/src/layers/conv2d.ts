@@ -53,11 +53,11 @@ export class Conv2d extends Module implements Layer {
   toOnnx(g: OnnxGraphBuilder, x: string): string {
     const w = this.paramPath('weight');
     const [kh, kw, cin, cout] = this.weight.shape;
-    g.addInitializer(w, hwioToOihw(this.weight), [cout, cin, kh, kw]);
+    g.addInitializer(w, hwioToOihw(this.weight), [cout, cin, kh, kw], 'float', { variable: this.weight, layout: 'hwio-to-oihw' });
     const inputs = [x, w];
     if (this.bias) {
       const b = this.paramPath('bias');
-      g.addInitializer(b, this.bias.dataSync() as Float32Array, [cout]);
+      g.addInitializer(b, this.bias.dataSync() as Float32Array, [cout], 'float', { variable: this.bias, layout: 'same' });
       inputs.push(b);
     }
     const p = this.padding;

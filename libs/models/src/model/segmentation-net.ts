@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { OnnxGraphBuilder } from '@zls/backend';
-import type { Backbone, Head, ModelGeometry, SegmentationModel, TrainableVariable } from '@zls/core';
+import type { Backbone, GraphTrainer, GraphTrainerRequest, Head, ModelGeometry, SegmentationModel, TrainableVariable } from '@zls/core';
+import { createGraphTrainer } from './graph-trainer';
 import { onnxOps } from '../onnx/onnx-ops';
 import { hasNamedWeights, isOnnxBackbone, isOnnxHead } from '../onnx/exportable';
 import type { EmbeddingScorer, LinearScorer } from './scorers';
@@ -11,6 +12,8 @@ export interface OnnxExportOptions {
   /** Fixed input height/width; symbolic (any size) when omitted. */
   height?: number;
   width?: number;
+  /** Fixed batch size; symbolic when omitted. */
+  batch?: number;
 }
 
 /** How scores are upsampled to the input: half-pixel centres (tfjs/PyTorch default) or corner-aligned. */
@@ -95,6 +98,17 @@ export class SegmentationNet implements SegmentationModel {
 
   /** The inference graph as ONNX bytes: input 'images' [N,H,W,3] → output 'scores' [N,H,W,C]. */
   toOnnx(options: OnnxExportOptions = {}): Uint8Array {
+    return this.onnxGraph(options).toBytes();
+  }
+
+  /** Trains through one onnxruntime graph per step (graph-trainer.ts); undefined when a part emits no ONNX. */
+  async graphTrainer(request: GraphTrainerRequest): Promise<GraphTrainer | undefined> {
+    if (!isOnnxBackbone(this.backbone) || !isOnnxHead(this.head)) return undefined;
+    return createGraphTrainer(this, request);
+  }
+
+  /** The inference graph, still open (training graphs are built from it). */
+  onnxGraph(options: OnnxExportOptions = {}): OnnxGraphBuilder {
     const classes = options.classes ?? this.allClasses();
     this.checkClasses(classes);
     if (!isOnnxBackbone(this.backbone)) throw new Error('this backbone cannot be exported to ONNX (it has no toOnnx)');
@@ -102,13 +116,14 @@ export class SegmentationNet implements SegmentationModel {
     const g = new OnnxGraphBuilder('zls-segmentation');
     const h = options.height ?? 'H';
     const w = options.width ?? 'W';
-    g.addInput('images', ['N', h, w, 3]);
+    const n = options.batch ?? 'N';
+    g.addInput('images', [n, h, w, 3]);
     const x = onnxOps.nhwcToNchw(g, 'images');
     const feats = this.head.toOnnx(g, this.backbone.toOnnx(g, x));
     const scores = onnxOps.resizeLike(g, this.scorer.toOnnx(g, feats, classes), x, this.geometry.alignCorners);
     g.addNode('Transpose', [scores], ['scores'], { perm: [0, 2, 3, 1] });
-    g.addOutput('scores', ['N', h, w, classes.length]);
-    return g.toBytes();
+    g.addOutput('scores', [n, h, w, classes.length]);
+    return g;
   }
 
   dispose(): void {

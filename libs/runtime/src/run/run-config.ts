@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { selectBackend } from '@zls/backend';
+import { chooseEngines, selectBackend } from '@zls/backend';
 import {
   ConfigError,
   ExperimentSchema,
@@ -38,8 +39,10 @@ export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
   const print = options.print ?? (() => undefined);
   const exp = validateOptions(ExperimentSchema, config, '');
   saveResolvedConfig(options.runDir, config, options.sourceFiles ?? []);
-  const backend = await selectBackend(exp.backend);
+  const engines = chooseEngines(exp.backend);
+  const backend = await selectBackend(engines.tfjsBackend);
   print(`backend: ${backend.name} (${backend.detail})`);
+  if (engines.graphs) print(`training graphs: ${engines.graphs.name} (${engines.graphs.detail})`);
 
   const splits = { train: exp.splits?.train ?? 'train', eval: exp.splits?.eval ?? 'test', calibration: exp.splits?.calibration ?? 'val' };
   const data = createDataService({
@@ -78,6 +81,7 @@ export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
     stageRoot: options.stageRoot,
     print,
     showProgress: options.showProgress,
+    graphs: engines.graphs ? { executionProviders: engines.graphs.executionProviders, threads: availableParallelism() } : undefined,
     signal: options.signal,
   });
 }

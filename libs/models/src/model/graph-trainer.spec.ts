@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { Registries } from '@zls/core';
+import { selectBackend } from '@zls/backend';
+import { registerModelComponents } from '../register-model-components';
+import { randomClasses } from '../testing-support/class-embeddings';
+import { buildSegmentationModel, type SegmentationModelConfig } from './build-segmentation-model';
+import { maskedCrossEntropy } from './losses';
+import type { SegmentationNet } from './segmentation-net';
+
+// The tfjs side is the reference path (wasm-ort kernels, tfjs autodiff); the graph side is one onnxruntime
+// graph per step. Both start from identical weights and take the same batches.
+beforeAll(async () => {
+  await selectBackend('wasm-ort');
+});
+
+function build(config: SegmentationModelConfig): SegmentationNet {
+  const r = new Registries();
+  registerModelComponents(r);
+  return buildSegmentationModel(r, config, randomClasses(5, 8, 5));
+}
+
+const families: [string, SegmentationModelConfig, number][] = [
+  ['the main job net: synthetic-net + ASPP-lite projection, corner-aligned', { backbone: { type: 'synthetic-net', width: 4 }, head: { type: 'aspp-lite-projection', dilations: [1, 2, 4], embeddingDim: 8 }, classifier: 'embeddings', upsampling: 'align-corners' }, 33],
+  ['DeepLab-v2 ResNet (Caffe stem, OS 8, frozen BN) + ASPP-v2 projection', { backbone: { type: 'resnet', depth: 18, baseWidth: 4, outputStride: 8 }, head: { type: 'aspp-v2-projection', embeddingDim: 8 } }, 33],
+  ['ResNet (OS 16, training BN) + DeepLabv3+ + learnt classifier', { backbone: { type: 'resnet', depth: 18, baseWidth: 4, outputStride: 16, caffeStem: false, frozenBn: false }, head: { type: 'deeplabv3plus', channels: 8, lowLevelReduced: 4 }, classifier: 'linear' }, 32],
+];
+
+/** PyTorch's SGD rule with coupled decay, as libs/engine/src/optim/sgd.ts applies it. */
+function tfjsSgdSteps(model: SegmentationNet, batches: { x: tf.Tensor4D; labels: tf.Tensor3D }[], classes: number[], lr: number): number[] {
+  const vars = model.trainable().map((t) => t.variable);
+  const buffers = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+  const losses: number[] = [];
+  for (const { x, labels } of batches) {
+    const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(model.forward(x, true, classes), labels), vars);
+    losses.push(value.dataSync()[0]);
+    tf.tidy(() =>
+      vars.forEach((v, i) => {
+        const g = tf.add(grads[v.name], tf.mul(v, 1e-3));
+        buffers[i].assign(tf.add(tf.mul(buffers[i], 0.9), g));
+        v.assign(tf.sub(v, tf.mul(buffers[i], lr)));
+      }),
+    );
+    tf.dispose([value, grads]);
+  }
+  tf.dispose(buffers);
+  return losses;
+}
+
+describe.each(families)('graph trainer: %s', (_name, config, size) => {
+  it('two SGD steps match the tfjs path (loss, every weight and batch-norm statistic)', async () => {
+    const reference = build(config);
+    const graphNet = build(config);
+    const classes = [0, 2, 3];
+    const batches = [1, 2].map((seed) => ({
+      x: tf.randomNormal([2, size, size, 3], 0, 1, 'float32', seed) as tf.Tensor4D,
+      labels: tf.tensor3d(Array.from({ length: 2 * size * size }, (_, i) => ((i * 7 + seed) % 11 === 0 ? 255 : (i >> 4) % 3)), [2, size, size], 'int32'),
+    }));
+    const lr = 0.05;
+    const expectedLosses = tfjsSgdSteps(reference, batches, classes, lr);
+
+    const trainer = await graphNet.graphTrainer({
+      batchShape: [2, size, size, 3],
+      classes,
+      slots: graphNet.trainable().map((t) => ({ variable: t.variable, lrMultiplier: 1, weightDecay: 1e-3 })),
+      optimizer: { kind: 'sgd', momentum: 0.9 },
+      executionProviders: ['cpu'],
+      threads: 1,
+    });
+    if (!trainer) throw new Error('no graph trainer');
+    const losses: number[] = [];
+    for (const { x, labels } of batches) {
+      const positions = Int32Array.from(labels.dataSync() as Int32Array, (l) => (l === 255 ? -1 : l));
+      losses.push(await trainer.step(x.dataSync() as Float32Array, positions, lr));
+    }
+    trainer.writeBack();
+    await trainer.dispose();
+    losses.forEach((l, i) => expect(l).toBeCloseTo(expectedLosses[i], 4));
+    const expected = reference.stateVariables();
+    let worst = 0;
+    let worstName = '';
+    for (const [name, v] of Object.entries(graphNet.stateVariables())) {
+      const a = v.dataSync() as Float32Array;
+      const b = expected[name].dataSync() as Float32Array;
+      let scale = 1e-3;
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) {
+        scale = Math.max(scale, Math.abs(b[i]));
+        diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      }
+      if (diff / scale > worst) [worst, worstName] = [diff / scale, name];
+    }
+    // float32 round-off, amplified where training-mode BN normalises over 8 values (a 2×2 map at OS 16).
+    expect({ within: worst < 1e-3, worst, worstName }).toEqual({ within: true, worst, worstName });
+    for (const b of batches) tf.dispose([b.x, b.labels]);
+    reference.dispose();
+    graphNet.dispose();
+  });
+});

@@ -1,0 +1,14 @@
+import { createVariableGraphTrainer } from '@zls/backend';
+import { ZlsError, type GraphTrainer, type GraphTrainerRequest } from '@zls/core';
+import type { SegmentationNet } from './segmentation-net';
+
+/**
+ * SegmentationNet's graph trainer: the net's own ONNX export for the batch shape and the loss's classes,
+ * trained with the masked cross-entropy the tfjs path uses (libs/engine/src/loss/masked-cross-entropy.ts).
+ */
+export async function createGraphTrainer(net: SegmentationNet, request: GraphTrainerRequest): Promise<GraphTrainer> {
+  const [n, h, w, c] = request.batchShape;
+  if (c !== 3) throw new ZlsError(`graph trainer: batches have ${c} channels; the exported network reads 3`);
+  const forward = net.onnxGraph({ classes: request.classes, batch: n, height: h, width: w }).ir();
+  return createVariableGraphTrainer(forward, 'scores', request);
+}
