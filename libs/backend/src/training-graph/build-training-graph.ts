@@ -1,8 +1,9 @@
 import { ZlsError } from '@zls/core';
 import { OnnxGraphBuilder, type OnnxGraphIR, type OnnxNodeSpec } from '../onnx/onnx-graph-builder';
 import { GradientContext } from './gradient-context';
-import { emitMaskedCrossEntropy, emitWeightedSum } from './loss-graphs';
+import { emitMaskedCrossEntropy, emitMaskedCrossEntropyNchw, emitWeightedSum } from './loss-graphs';
 import { ADAM_C1_INPUT, ADAM_C2_INPUT, emitUpdate, LR_INPUT, type OptimizerSpec, type ParameterSpec, type StateSlot } from './optimizer-graphs';
+import { fuseConstantProjections } from './fuse-projections';
 import { probeShapes } from './probe-shapes';
 import { batchNormTrainingGradient, emitBatchNormTraining } from './rules/batch-norm-gradients';
 import { GRADIENT_RULES } from './rules/gradient-rules';
@@ -46,7 +47,7 @@ export const LOSS_OUTPUT = 'zls_loss';
  * and the loss, so onnxruntime runs training as inference.
  */
 export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<TrainingGraph> {
-  const { forward } = spec;
+  const forward = fuseConstantProjections(spec.forward, new Set(spec.parameters.map((p) => p.name)));
   const types = valueTypes(forward);
   const shapes = await probeShapes(forward, spec.inputDims, types);
   const initializers = new Map(forward.initializers.map((i) => [i.name, i]));
@@ -99,8 +100,12 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
     nodes.push(copy);
   }
 
-  // Loss and its gradient with respect to the value it reads.
-  const lossValue = spec.loss.kind === 'masked-cross-entropy' ? spec.loss.scores : spec.loss.value;
+  // Loss and its gradient with respect to the value it reads. Scores that are an NHWC transpose of an NCHW
+  // value are read before the transpose (the fused loss wants classes on axis 1).
+  let lossValue = spec.loss.kind === 'masked-cross-entropy' ? spec.loss.scores : spec.loss.value;
+  const producer = forward.nodes.find((n) => n.outputs.includes(lossValue));
+  const nchwScores =
+    spec.loss.kind === 'masked-cross-entropy' && producer?.opType === 'Transpose' && (producer.attrs['perm'] as number[] | undefined)?.join() === '0,2,3,1' ? producer.inputs[0] : undefined;
   if (!shapes.has(lossValue)) throw new ZlsError(`training graph: the loss reads '${lossValue}', which is not a float value of the forward graph`);
   let seed: { loss: string; dScores: string };
   if (spec.loss.kind === 'masked-cross-entropy') {
@@ -109,7 +114,11 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
     // Class positions arrive as int32 (−1: ignored), a plain copy of what the data pipeline produces.
     g.addInput(TARGET_INPUT, dims.slice(0, 3), 'int32');
     feeds[TARGET_INPUT] = { dims: dims.slice(0, 3), type: 'int32' };
-    seed = emitMaskedCrossEntropy(ctx, lossValue, g.op('Cast', [TARGET_INPUT], { to: 7 }));
+    const labels = g.op('Cast', [TARGET_INPUT], { to: 7 });
+    if (nchwScores) {
+      lossValue = nchwScores;
+      seed = emitMaskedCrossEntropyNchw(ctx, nchwScores, labels);
+    } else seed = emitMaskedCrossEntropy(ctx, lossValue, labels);
   } else {
     const dims = shapes.get(lossValue) as number[];
     g.addInput(TARGET_INPUT, dims);

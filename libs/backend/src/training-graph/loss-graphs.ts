@@ -21,6 +21,28 @@ export function emitMaskedCrossEntropy(ctx: GradientContext, scores: string, lab
   return { loss, dScores };
 }
 
+/**
+ * The same loss on NCHW scores [N, K, H, W] (the value before a network's final NHWC transpose), with
+ * onnxruntime's fused SoftmaxCrossEntropyLoss and the gradient written as softmax·w with w subtracted at each
+ * pixel's label (no one-hot tensor, no transpose of the full-resolution scores).
+ */
+export function emitMaskedCrossEntropyNchw(ctx: GradientContext, scores: string, labels: string): { loss: string; dScores: string } {
+  const g = ctx.g;
+  const [n, , h, w] = ctx.shape(scores);
+  const isValid = g.op('Greater', [labels, ctx.constInt64([-1])]);
+  const valid = g.op('Cast', [isValid], { to: 1 });
+  const count = g.op('Max', [g.op('ReduceSum', [valid], { keepdims: 0 }), ctx.scalar(1)]);
+  const sumLoss = g.temp('ce_sum');
+  const logProbs = g.temp('ce_log_probs');
+  g.addNode('SoftmaxCrossEntropyLoss', [scores, labels], [sumLoss, logProbs], { ignore_index: -1, reduction: 'sum' });
+  const loss = g.op('Div', [sumLoss, count]);
+  const weight = ctx.reshape(g.op('Div', [valid, count]), [n, 1, h, w]);
+  const weighted = g.op('Mul', [g.op('Exp', [logProbs]), weight]);
+  const index = ctx.reshape(g.op('Where', [isValid, labels, ctx.constInt64([0])]), [n, 1, h, w]);
+  const atLabel = g.op('Sub', [g.op('GatherElements', [weighted, index], { axis: 1 }), weight]);
+  return { loss, dScores: g.op('ScatterElements', [weighted, index, atLabel], { axis: 1 }) };
+}
+
 /** loss = Σ value·weights with a fed weight tensor: a linear probe whose gradient is the weights (tests). */
 export function emitWeightedSum(ctx: GradientContext, value: string, weights: string): { loss: string; dScores: string } {
   const loss = ctx.g.op('ReduceSum', [ctx.g.op('Mul', [value, weights])], { keepdims: 0 });

@@ -3,10 +3,10 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { OnnxGraphBuilder, type OnnxElemType, type OnnxGraphIR } from '../onnx/onnx-graph-builder';
 
 /**
- * The static shape of every float value of a forward graph for fixed input sizes, read from one run of the
- * graph on zeros with every intermediate value made an output: onnxruntime's own answer, so the backward
- * pass is sized exactly as the forward computes (ceil-mode pooling, strided edges, resize sizes read at run
- * time), with no second shape-inference implementation to keep in step.
+ * The static shape of every float value of a forward graph for fixed input sizes, as onnxruntime computes
+ * them (its shape inference, then one run on zeros for what inference leaves open): the backward pass is
+ * sized exactly as the forward runs (ceil-mode pooling, strided edges, resize sizes read at run time), with
+ * no second shape-inference implementation to keep in step.
  */
 export async function probeShapes(ir: OnnxGraphIR, inputDims: Record<string, number[]>, types: Map<string, OnnxElemType>): Promise<Map<string, number[]>> {
   const g = new OnnxGraphBuilder(`${ir.name}-shape-probe`);
@@ -34,20 +34,46 @@ export async function probeShapes(ir: OnnxGraphIR, inputDims: Record<string, num
       g.addOutput(out, null, t);
     }
   }
-  const session = await createProbeSession(g, probed);
+  // onnxruntime's shape inference, read from the session's output metadata, sizes most values without a run;
+  // the rest (sizes computed at run time, e.g. Resize to another value's shape) come from one run on zeros.
+  const session = await createProbeSession(g.toBytes(), probed.length);
+  const unknown: string[] = [];
   try {
-    const results = await session.run(feeds);
-    for (const name of probed) shapes.set(name, [...results[name].dims]);
+    const metadata = (session as unknown as { outputMetadata?: { name: string; shape?: unknown[] }[] }).outputMetadata ?? [];
+    const inferred = new Map(metadata.map((m) => [m.name, m.shape]));
+    for (const name of probed) {
+      const dims = inferred.get(name);
+      if (Array.isArray(dims) && dims.every((d) => typeof d === 'number' && d >= 0)) shapes.set(name, dims as number[]);
+      else unknown.push(name);
+    }
   } finally {
     await session.release();
   }
+  if (unknown.length > 0) await runForShapes(ir, g, unknown, feeds, shapes);
   return shapes;
 }
 
-async function createProbeSession(g: OnnxGraphBuilder, outputs: string[]): Promise<InferenceSession> {
+/** Runs the graph once on zeros with only the values still unsized as outputs. */
+async function runForShapes(ir: OnnxGraphIR, sized: OnnxGraphBuilder, names: string[], feeds: Record<string, Tensor>, shapes: Map<string, number[]>): Promise<void> {
+  const g = new OnnxGraphBuilder(`${ir.name}-shape-run`);
+  const base = sized.ir();
+  for (const input of base.inputs) g.addInput(input.name, input.dims ?? [], input.type);
+  for (const init of base.initializers) g.addInitializer(init.name, init.data, init.dims, init.type);
+  for (const node of base.nodes) g.addNode(node.opType, node.inputs, node.outputs, node.attrs, node.domain);
+  for (const name of names) g.addOutput(name, null);
+  const session = await createProbeSession(g.toBytes(), names.length);
   try {
-    return await InferenceSession.create(g.toBytes(), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 2 });
+    const results = await session.run(feeds);
+    for (const name of names) shapes.set(name, [...results[name].dims]);
+  } finally {
+    await session.release();
+  }
+}
+
+async function createProbeSession(bytes: Uint8Array, outputs: number): Promise<InferenceSession> {
+  try {
+    return await InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 2 });
   } catch (e) {
-    throw new ZlsError(`training graph: onnxruntime could not run the forward graph to size it (${outputs.length} values): ${e instanceof Error ? e.message : String(e)}`);
+    throw new ZlsError(`training graph: onnxruntime could not load the forward graph to size it (${outputs} values): ${e instanceof Error ? e.message : String(e)}`);
   }
 }

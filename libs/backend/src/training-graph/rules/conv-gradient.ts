@@ -34,10 +34,10 @@ function liveTaps(kh: number, kw: number, inH: number, inW: number, outH: number
 }
 
 /**
- * The input patches each live tap multiplies, stacked: [N, C, T, OH·OW] (x padded only as far as the taps
- * reach, then one strided Slice per tap).
+ * The input values each live tap multiplies, one strided Slice per tap: [N, C, OH·OW] each (x padded only as
+ * far as the taps reach). Kept apart: one product per tap is faster than concatenating them into patches.
  */
-function tapPatches(ctx: GradientContext, x: string, xShape: number[], outHW: [number, number], kw: number, taps: number[], c: ConvAttrs): string {
+function tapSlices(ctx: GradientContext, x: string, xShape: number[], outHW: [number, number], kw: number, taps: number[], c: ConvAttrs): string[] {
   const [n, ch, h, w] = xShape;
   const [oh, ow] = outHW;
   const rowOf = (t: number) => Math.floor(t / kw) * c.dilations[0];
@@ -52,13 +52,12 @@ function tapPatches(ctx: GradientContext, x: string, xShape: number[], outHW: [n
   const padded = top + left + bottom + right > 0 ? g.op('Pad', [x, ctx.constInt64([0, 0, top, left, 0, 0, bottom, right])], { mode: 'constant' }) : x;
   const axes = ctx.constInt64([2, 3]);
   const steps = ctx.constInt64([c.strides[0], c.strides[1]]);
-  const slices = taps.map((t) => {
+  return taps.map((t) => {
     const r0 = rowOf(t) - c.pads[0] + top;
     const c0 = colOf(t) - c.pads[1] + left;
     const s = g.op('Slice', [padded, ctx.constInt64([r0, c0]), ctx.constInt64([r0 + spanH, c0 + spanW]), axes, steps]);
-    return ctx.reshape(s, [n, ch, 1, oh * ow]);
+    return ctx.reshape(s, [n, ch, oh * ow]);
   });
-  return slices.length === 1 ? slices[0] : g.op('Concat', slices, { axis: 2 });
 }
 
 /** [.., T] live-tap values → [.., kh·kw] with zeros for the dead taps (a product with a 0/1 matrix). */
@@ -77,19 +76,22 @@ function filterGradient(ctx: GradientContext, node: OnnxNodeSpec, dy: string, c:
   const [, , oh, ow] = ctx.shape(node.outputs[0]);
   const taps = liveTaps(kh, kw, h, w, oh, ow, c);
   if (taps.length === 0) return ctx.g.op('ConstantOfShape', [ctx.constInt64([o, cPerGroup, kh, kw])]);
-  const patches = tapPatches(ctx, x, xShape, [oh, ow], kw, taps, c);
+  const slices = tapSlices(ctx, x, xShape, [oh, ow], kw, taps, c);
   const g = ctx.g;
+  const stacked = (parts: string[]) => (parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: 0 }));
   if (c.group === 1) {
-    // dW[o, (c, t)] = Σ_{n,p} dy[n, o, p] · patches[n, c, t, p]: one matrix product over (n, p).
-    const cols = ctx.reshape(g.op('Transpose', [patches], { perm: [1, 2, 0, 3] }), [ch * taps.length, n * oh * ow]);
-    const dyRows = ctx.reshape(g.op('Transpose', [dy], { perm: [1, 0, 2, 3] }), [o, n * oh * ow]);
-    const dw = g.op('Gemm', [dyRows, cols], { transB: 1 });
-    return ctx.reshape(scatterTaps(ctx, ctx.reshape(dw, [o, ch, taps.length]), taps, kh, kw), [o, ch, kh, kw]);
+    // Per tap t: dWₜᵀ[c, o] = Σ_n slice_t[n] · dy[n]ᵀ (dy transposed once), stacked as [T, C, O] → [O, C, T].
+    const dyT = g.op('Transpose', [ctx.reshape(dy, [n, o, oh * ow])], { perm: [0, 2, 1] });
+    const perTap = slices.map((s) => ctx.reduceSum(g.op('MatMul', [s, dyT]), [0], true));
+    const dw = g.op('Transpose', [stacked(perTap)], { perm: [2, 1, 0] });
+    return ctx.reshape(scatterTaps(ctx, dw, taps, kh, kw), [o, ch, kh, kw]);
   }
   if (c.group === ch && cPerGroup === 1 && o === ch) {
-    // Depthwise: dW[c, t] = Σ_{n,p} dy[n, c, p] · patches[n, c, t, p].
-    const prod = g.op('Mul', [patches, ctx.reshape(dy, [n, ch, 1, oh * ow])]);
-    return ctx.reshape(scatterTaps(ctx, ctx.reduceSum(prod, [0, 3], false), taps, kh, kw), [o, 1, kh, kw]);
+    // Depthwise: dW[c, t] = Σ_{n,p} dy[n, c, p] · slice_t[n, c, p].
+    const dyFlat = ctx.reshape(dy, [n, ch, oh * ow]);
+    const perTap = slices.map((s) => ctx.reshape(ctx.reduceSum(g.op('Mul', [s, dyFlat]), [0, 2], false), [1, ch]));
+    const dw = g.op('Transpose', [stacked(perTap)], { perm: [1, 0] });
+    return ctx.reshape(scatterTaps(ctx, dw, taps, kh, kw), [o, 1, kh, kw]);
   }
   throw new ZlsError(`training graph: Conv '${node.name}' has ${c.group} groups of ${cPerGroup} channels; only group 1 and depthwise convolutions are differentiated`);
 }
