@@ -19,6 +19,6 @@ export type { TrainingGraph, TrainingGraphSpec, TrainingLoss } from './training-
 export type { OptimizerSpec, ParameterSpec, StateSlot } from './training-graph/optimizer-graphs';
 export { OnnxTrainingSession } from './training-graph/onnx-training-session';
 export type { TrainingSessionOptions, TrainingStepInput } from './training-graph/onnx-training-session';
-export { chooseEngines, cudaProviderStatus, GRAPH_ENGINE_NAMES } from './selection/graph-engines';
-export type { EngineChoice, GraphEngine } from './selection/graph-engines';
+export { chooseEngines, cudaProviderStatus, GRAPH_ENGINE_NAMES, probeGraphEngines } from './selection/graph-engines';
+export type { EngineChoice, GraphEngine, GraphEngineProbe } from './selection/graph-engines';
 export { createVariableGraphTrainer } from './training-graph/variable-graph-trainer';

@@ -7,7 +7,10 @@ describe('zls doctor', () => {
     const selected = report.selection?.name;
     expect(selected).toBeDefined();
     const text = formatDoctorReport(report);
-    expect(text).toContain(`selected (auto): ${selected}`);
+    expect(text).toContain(`selected (auto): training graphs on ort-cpu, tfjs backend ${selected}`);
+    expect(report.graphEngines.find((e) => e.name === 'ort-cpu')?.available).toBe(true);
+    const cuda = report.graphEngines.find((e) => e.name === 'ort-cuda');
+    if (cuda && !cuda.available) expect(text).toMatch(/ort-cuda .*\n.*to enable: .*ONNXRUNTIME_NODE_INSTALL=cuda12/);
     const tensorflow = report.probes.find((p) => p.name === 'tensorflow');
     if (tensorflow && !tensorflow.available) {
       expect(text).toMatch(/to enable: .*tfjs-node-gpu@4\.22\.0/);

@@ -55,3 +55,65 @@ export function chooseEngines(backend: string): EngineChoice {
       return { tfjsBackend: backend };
   }
 }
+
+export interface GraphEngineProbe {
+  name: GraphEngine['name'];
+  available: boolean;
+  detail: string;
+  hint?: string;
+}
+
+/** Builds and runs a one-node graph on exactly these providers (no CPU fallback), to see that they work. */
+async function smokeTest(providers: string[]): Promise<void> {
+  const { OnnxGraphBuilder } = await import('../onnx/onnx-graph-builder');
+  const { InferenceSession, Tensor } = await import('onnxruntime-node');
+  const g = new OnnxGraphBuilder('smoke');
+  g.addInput('x', [1, 4]);
+  g.addNode('Relu', ['x'], ['y']);
+  g.addOutput('y', [1, 4]);
+  const session = await InferenceSession.create(g.toBytes(), { executionProviders: providers });
+  try {
+    const out = await session.run({ x: new Tensor('float32', Float32Array.of(-1, 2, -3, 4), [1, 4]) });
+    const y = Array.from(out['y'].data as Float32Array);
+    if (y.join() !== '0,2,0,4') throw new Error(`Relu gave [${y}]`);
+  } finally {
+    await session.release();
+  }
+}
+
+const errorLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+
+/**
+ * Which training-graph engines work here. CPU and CUDA are tried with a one-node graph; WebGPU is only tried
+ * when asked (`includeWebgpu`), since starting it without a GPU adapter can take long on some machines.
+ */
+export async function probeGraphEngines(includeWebgpu = false): Promise<GraphEngineProbe[]> {
+  const version = installedOnnxruntimeVersion();
+  const out: GraphEngineProbe[] = [];
+  try {
+    await smokeTest(['cpu']);
+    out.push({ name: 'ort-cpu', available: true, detail: `onnxruntime-node ${version}, CPU execution provider` });
+  } catch (e) {
+    out.push({ name: 'ort-cpu', available: false, detail: errorLine(e) });
+  }
+  const cuda = cudaProviderStatus();
+  if (!cuda.present) out.push({ name: 'ort-cuda', available: false, detail: `CUDA execution provider not installed (${cuda.path} is missing)`, hint: cuda.hint });
+  else {
+    try {
+      await smokeTest(['cuda']);
+      out.push({ name: 'ort-cuda', available: true, detail: `onnxruntime-node ${version}, CUDA execution provider` });
+    } catch (e) {
+      out.push({ name: 'ort-cuda', available: false, detail: `the CUDA execution provider is installed but did not start: ${errorLine(e)}`, hint: 'check the NVIDIA driver, CUDA 12 and cuDNN 9 libraries (LD_LIBRARY_PATH)' });
+    }
+  }
+  if (!includeWebgpu) out.push({ name: 'ort-webgpu', available: false, detail: 'not tried (opt-in: `zls doctor --backend ort-webgpu` tries it)' });
+  else {
+    try {
+      await smokeTest(['webgpu']);
+      out.push({ name: 'ort-webgpu', available: true, detail: `onnxruntime-node ${version}, WebGPU execution provider (experimental)` });
+    } catch (e) {
+      out.push({ name: 'ort-webgpu', available: false, detail: `the WebGPU execution provider did not start: ${errorLine(e)}` });
+    }
+  }
+  return out;
+}
