@@ -1,10 +1,9 @@
 /**
- * The synthetic benchmark's SPNet model (synthetic-net width 32 + aspp-lite-projection to 300-d, 20 classes):
- * one Adam training step on 16 images of 64×64 over the 15 seen classes, and inference, per tfjs backend and
- * through the exported ONNX graph in one onnxruntime session. The reference is the PyTorch 1.13 prototype's
- * PyTorch twin of the same net (synthetic_model.py, 1 and 2 threads) run on this machine when /usr/bin/python3 has
- * torch (apt-get install -y python3-torch); otherwise the prototype's documented step time (synthetic-benchmark.md
- * §7: 45–49 ms, 2 threads, idle machine).
+ * The main job's SPNet model (synthetic-net width 32 + aspp-lite-projection to 300-d, 20 classes, corner-aligned
+ * upsampling): one Adam training step on 16 images of 65×65 over the 15 seen classes, and inference, on each
+ * engine: training graphs (one onnxruntime graph per step, the default) and tfjs autodiff per tfjs backend; and
+ * the exported ONNX graph for inference. The reference is the fastest of synthetic_model.py's PyTorch variants on
+ * this machine (needs /usr/bin/python3 with torch: apt-get install -y python3-torch); the bench names the winner.
  * Usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register bench/models/bench-synthetic-model.ts [--reps 10] [--backends wasm-ort]
  */
 import { spawnSync } from 'node:child_process';
@@ -14,16 +13,23 @@ import { OnnxInferenceSession, selectBackend } from '@zls/backend';
 import { Registries } from '@zls/core';
 import { buildSegmentationModel, maskedCrossEntropy, normalValues, registerModelComponents } from '@zls/models';
 
-const DOCUMENTED_PYTORCH_STEP_MS = 47; // middle of the prototype's 45–49 ms
+interface TorchResult {
+  torch: string;
+  train_ms: number;
+  infer_ms: number;
+  train_variant: string;
+  infer_variant: string;
+  variants: Record<string, { train_ms: number; infer_ms: number }>;
+}
 
-/** Median train-step and inference ms of the PyTorch twin, or undefined when torch is not installed. */
-function pytorch(threads: number, reps: number): { train_ms: number; infer_ms: number } | undefined {
-  const run = spawnSync(process.env['PYTHON'] ?? '/usr/bin/python3', [path.join(__dirname, 'synthetic_model.py'), '--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8' });
+/** The PyTorch variants' median ms with the fastest named, or undefined when torch is not installed. */
+function pytorch(threads: number, reps: number): TorchResult | undefined {
+  const run = spawnSync(process.env['PYTHON'] ?? '/usr/bin/python3', [path.join(__dirname, 'synthetic_model.py'), '--threads', String(threads), '--reps', String(reps), '--batch', String(BATCH), '--size', String(SIZE)], { encoding: 'utf8' });
   if (run.status !== 0) return undefined;
   return JSON.parse(run.stdout.trim().split('\n').pop() as string);
 }
 const BATCH = 16;
-const SIZE = 64;
+const SIZE = 65;
 const CLASSES = 20;
 const SEEN = Array.from({ length: CLASSES }, (_, i) => i).filter((c) => ![0, 5, 10, 15, 17].includes(c));
 
@@ -42,78 +48,106 @@ function buildModel() {
     const n = Math.hypot(...row);
     row.forEach((v, j) => (row[j] = v / n));
   }
-  return buildSegmentationModel(r, { backbone: { type: 'synthetic-net', width: 32 }, head: { type: 'aspp-lite-projection', embeddingDim: 300 } }, { numClasses: CLASSES, embeddingDim: 300, embeddings });
+  return buildSegmentationModel(
+    r,
+    { backbone: { type: 'synthetic-net', width: 32 }, head: { type: 'aspp-lite-projection', embeddingDim: 300 }, upsampling: 'align-corners' },
+    { numClasses: CLASSES, embeddingDim: 300, embeddings },
+  );
+}
+
+const seenLabel = (i: number) => (i % 5 === 0 ? 255 : SEEN[i % SEEN.length]);
+/** Targets as positions among the 15 seen scores (−1: ignored). */
+const positions = () => Int32Array.from({ length: BATCH * SIZE * SIZE }, (_, i) => (seenLabel(i) === 255 ? -1 : SEEN.indexOf(seenLabel(i))));
+
+async function timeIt(fn: () => Promise<void> | void, reps: number): Promise<number> {
+  for (let i = 0; i < 2; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+/** The default engine: each step one onnxruntime graph (2 threads). */
+async function graphStepMs(reps: number): Promise<number> {
+  await selectBackend('wasm-ort');
+  const model = buildModel();
+  const images = normalValues(BATCH * SIZE * SIZE * 3, 1, 3);
+  const targets = positions();
+  const trainer = await model.graphTrainer({
+    batchShape: [BATCH, SIZE, SIZE, 3],
+    classes: SEEN,
+    slots: model.trainable().map((t) => ({ variable: t.variable, lrMultiplier: 1, weightDecay: 1e-4 })),
+    optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    executionProviders: ['cpu'],
+    threads: 2,
+  });
+  if (!trainer) throw new Error('the synthetic net built no training graph');
+  const ms = await timeIt(async () => void (await trainer.step(images, targets, 2e-3)), reps);
+  await trainer.dispose();
+  model.dispose();
+  return ms;
+}
+
+async function tfjsStepMs(backend: string, reps: number): Promise<{ train: number; infer: number }> {
+  await selectBackend(backend);
+  const model = buildModel();
+  const images = tf.tensor4d(normalValues(BATCH * SIZE * SIZE * 3, 1, 3), [BATCH, SIZE, SIZE, 3]);
+  const labels = tf.tensor3d(Int32Array.from(positions(), (p) => (p < 0 ? 255 : p)), [BATCH, SIZE, SIZE], 'int32');
+  const opt = tf.train.adam(2e-3);
+  const vars = model.trainable().map((t) => t.variable);
+  const train = await timeIt(() => {
+    const loss = opt.minimize(() => maskedCrossEntropy(model.forward(images, true, SEEN), labels), true, vars) as tf.Scalar;
+    loss.dataSync();
+    loss.dispose();
+  }, reps);
+  const infer = await timeIt(() => {
+    const y = model.forward(images, false);
+    y.dataSync();
+    y.dispose();
+  }, reps);
+  tf.dispose([images, labels]);
+  opt.dispose();
+  model.dispose();
+  return { train, infer };
+}
+
+async function onnxInferenceMs(reps: number): Promise<number> {
+  const model = buildModel();
+  const session = await OnnxInferenceSession.create(model.toOnnx(), { threads: 2 });
+  const feed = { images: { data: normalValues(BATCH * SIZE * SIZE * 3, 1, 3), dims: [BATCH, SIZE, SIZE, 3] } };
+  const ms = await timeIt(async () => void (await session.run(feed)), reps);
+  await session.dispose();
+  model.dispose();
+  return ms;
 }
 
 async function main(): Promise<void> {
   const reps = Number(arg('--reps', '10'));
-  const backends = arg('--backends', 'wasm-ort').split(',');
-  const rows: string[] = [];
-  let onnxMs = NaN;
-  const torch1 = pytorch(1, reps);
+  const backends = arg('--backends', 'wasm-ort').split(',').filter(Boolean);
   const torch2 = pytorch(2, reps);
-  const PYTORCH_STEP_MS = torch2?.train_ms ?? DOCUMENTED_PYTORCH_STEP_MS;
+  const torch1 = pytorch(1, reps);
+  if (!torch2) console.log('PyTorch is not installed (/usr/bin/python3 -c "import torch" failed): no reference, no ratios');
+  const ratio = (ms: number, ref?: number) => (ref ? (ms / ref).toFixed(2) : 'n/a');
+  const rows: string[] = [];
+  if (torch2) {
+    for (const [name, t] of Object.entries(torch2.variants)) rows.push(`| PyTorch ${name}, 2 threads | ${t.train_ms.toFixed(0)} | ${ratio(t.train_ms, torch2.train_ms)} | ${t.infer_ms.toFixed(0)} | ${ratio(t.infer_ms, torch2.infer_ms)} |`);
+  }
+  if (torch1) rows.push(`| PyTorch ${torch1.train_variant}, 1 thread | ${torch1.train_ms.toFixed(0)} | ${ratio(torch1.train_ms, torch2?.train_ms)} | ${torch1.infer_ms.toFixed(0)} | ${ratio(torch1.infer_ms, torch2?.infer_ms)} |`);
+  const graph = await graphStepMs(reps);
+  const onnx = await onnxInferenceMs(reps);
+  rows.push(`| zls training graph (onnxruntime, 2 threads; default) | ${graph.toFixed(0)} | ${ratio(graph, torch2?.train_ms)} | ${onnx.toFixed(0)} | ${ratio(onnx, torch2?.infer_ms)} |`);
   for (const backend of backends) {
-    await selectBackend(backend);
-    const model = buildModel();
-    const images = tf.randomNormal([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-    const seenLabel = (i: number) => (i % 5 === 0 ? 255 : SEEN[i % SEEN.length]);
-    // Targets in seen-score order (the loss runs over the 15 seen scores).
-    const labels = tf.tensor3d(Int32Array.from({ length: BATCH * SIZE * SIZE }, (_, i) => (seenLabel(i) === 255 ? 255 : SEEN.indexOf(seenLabel(i)))), [BATCH, SIZE, SIZE], 'int32');
-    const opt = tf.train.adam(2e-3);
-    const vars = model.trainable().map((t) => t.variable);
-    const step = () => {
-      const loss = opt.minimize(() => maskedCrossEntropy(model.forward(images, true, SEEN), labels), true, vars) as tf.Scalar;
-      loss.dataSync();
-      loss.dispose();
-    };
-    const infer = () => {
-      const y = model.forward(images, false);
-      y.dataSync();
-      y.dispose();
-    };
-    for (let i = 0; i < 2; i++) step();
-    const train: number[] = [];
-    for (let i = 0; i < reps; i++) {
-      const t = performance.now();
-      step();
-      train.push(performance.now() - t);
-    }
-    infer();
-    const inference: number[] = [];
-    for (let i = 0; i < reps; i++) {
-      const t = performance.now();
-      infer();
-      inference.push(performance.now() - t);
-    }
-    const trainMs = median(train);
-    rows.push(`| ${backend} | ${trainMs.toFixed(0)} | ${(trainMs / PYTORCH_STEP_MS).toFixed(2)} | ${median(inference).toFixed(0)} |`);
-    if (Number.isNaN(onnxMs)) {
-      const session = await OnnxInferenceSession.create(model.toOnnx(), { threads: 2 });
-      const feed = { images: { data: images.dataSync() as Float32Array, dims: [BATCH, SIZE, SIZE, 3] } };
-      await session.run(feed);
-      const times: number[] = [];
-      for (let i = 0; i < reps; i++) {
-        const t = performance.now();
-        await session.run(feed);
-        times.push(performance.now() - t);
-      }
-      onnxMs = median(times);
-      await session.dispose();
-    }
-    tf.dispose([images, labels]);
-    opt.dispose();
-    model.dispose();
+    const t = await tfjsStepMs(backend, reps);
+    rows.push(`| zls tfjs autodiff on ${backend} | ${t.train.toFixed(0)} | ${ratio(t.train, torch2?.train_ms)} | ${t.infer.toFixed(0)} | ${ratio(t.infer, torch2?.infer_ms)} |`);
   }
-  const reference = torch2 ? `PyTorch twin on this machine, 2 threads: ${PYTORCH_STEP_MS.toFixed(0)} ms` : `PyTorch 1.13 step ${PYTORCH_STEP_MS} ms (documented; torch not installed here)`;
-  console.log(`synthetic SPNet model, batch ${BATCH}, ${SIZE}×${SIZE}, median of ${reps}; reference: ${reference}`);
-  console.log('| backend | train step ms | × PyTorch 2 threads | inference ms (batch 16) |');
-  console.log('|---|---|---|---|');
-  for (const [name, t] of [['PyTorch 1.13, 1 thread', torch1], ['PyTorch 1.13, 2 threads', torch2]] as const) {
-    if (t) rows.unshift(`| ${name} | ${t.train_ms.toFixed(0)} | ${(t.train_ms / PYTORCH_STEP_MS).toFixed(2)} | ${t.infer_ms.toFixed(0)} |`);
-  }
+  const reference = torch2 ? `fastest PyTorch ${torch2.torch}, 2 threads: train '${torch2.train_variant}' ${torch2.train_ms.toFixed(0)} ms, inference '${torch2.infer_variant}' ${torch2.infer_ms.toFixed(0)} ms` : 'none';
+  console.log(`main-job SPNet model, batch ${BATCH}, ${SIZE}×${SIZE}, Adam, median of ${reps}; reference: ${reference}`);
+  console.log('| engine | train step ms | × fastest PyTorch | inference ms | × fastest PyTorch |');
+  console.log('|---|---|---|---|---|');
   for (const r of rows) console.log(r);
-  console.log(`| exported ONNX, onnxruntime 2 threads | | | ${onnxMs.toFixed(0)} |`);
 }
 
 main().catch((e) => {

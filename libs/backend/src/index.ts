@@ -2,7 +2,8 @@ export { OnnxGraphBuilder, OnnxDataType } from './onnx/onnx-graph-builder';
 export type { OnnxAttrValue, OnnxDim, OnnxElemType, OnnxNodeSpec } from './onnx/onnx-graph-builder';
 export { OnnxInferenceSession } from './ort/onnx-inference-session';
 export type { DenseArray, InferenceOptions } from './ort/onnx-inference-session';
-export { PINNED_ONNXRUNTIME_VERSION, installedOnnxruntimeVersion, loadOrtBinding } from './ort/ort-binding';
+export { PINNED_ONNXRUNTIME_VERSION, createNativeSession, installedOnnxruntimeVersion, loadOrtBinding } from './ort/ort-binding';
+export type { NativeSession } from './ort/ort-binding';
 export { registerWasmOrtBackend, wasmOrtKernelNames, WASM_ORT_BACKEND } from './wasm-ort/register-wasm-ort-backend';
 export { wasmOrtSessions } from './wasm-ort/wasm-ort-kernels';
 export { registerZlsGradients } from './gradients/register-gradients';
@@ -22,3 +23,4 @@ export type { TrainingSessionOptions, TrainingStepInput } from './training-graph
 export { chooseEngines, cudaProviderStatus, GRAPH_ENGINE_NAMES, probeGraphEngines } from './selection/graph-engines';
 export type { EngineChoice, GraphEngine, GraphEngineProbe } from './selection/graph-engines';
 export { createVariableGraphTrainer } from './training-graph/variable-graph-trainer';
+export { fuseConstantProjections } from './training-graph/fuse-projections';

@@ -143,6 +143,16 @@ export class OnnxGraphBuilder {
     return this.nodes.length;
   }
 
+  /** A builder holding exactly the given graph (to serialise a transformed IR, or extend it). */
+  static fromIR(ir: OnnxGraphIR, opsetVersion = 17): OnnxGraphBuilder {
+    const g = new OnnxGraphBuilder(ir.name, opsetVersion);
+    for (const v of ir.inputs) g.addInput(v.name, v.dims ?? [], v.type);
+    for (const i of ir.initializers) g.addInitializer(i.name, i.data, i.dims, i.type, i.origin);
+    for (const n of ir.nodes) g.addNode(n.opType, n.inputs, n.outputs, n.attrs, n.domain);
+    for (const v of ir.outputs) g.addOutput(v.name, v.dims, v.type);
+    return g;
+  }
+
   /** A read-only view of what has been added so far, for graph transformations (training graphs). */
   ir(): OnnxGraphIR {
     return { name: this.graphName, inputs: [...this.inputs], outputs: [...this.outputs], initializers: [...this.initializers], nodes: [...this.nodes] };

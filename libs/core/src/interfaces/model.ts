@@ -41,6 +41,12 @@ export interface SegmentationModel {
    * training runs through tfjs autodiff.
    */
   graphTrainer?(request: GraphTrainerRequest): Promise<GraphTrainer | undefined>;
+  /**
+   * The same scores from the weights as they are now, as whole-graph inference, for a frozen pass (evaluation,
+   * labelling by a frozen generator); undefined when the model cannot export itself. Disposing the view frees
+   * only the view.
+   */
+  frozenView?(threads: number): SegmentationModel | undefined;
   dispose(): void;
 }
 

@@ -22,6 +22,7 @@ import { ProgressLine } from '../train/progress';
 import { recordVariables, restoreVariables, trainStage } from '../train/train-stage';
 import type { GraphTrainingOptions } from '../train/step-runners';
 import { bestGamma, evaluateModel } from './evaluate-model';
+import { withFrozenView } from './frozen-view';
 import { EXAMPLES_DIR, ExampleMaps } from './example-maps';
 import type { CalibrationOutcome, RunResult, StageOutcome } from './run-result';
 import { baseStageKey, generativeStageKey, roundStageKey } from './stage-keys';
@@ -79,9 +80,11 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
   fs.mkdirSync(runDir, { recursive: true });
 
   const trainBatchSize = (section: { batchSize: number } | undefined) => section?.batchSize ?? 16;
+  // With graph engines on, frozen passes run as whole-graph inference too.
+  const frozenThreads = options.graphs?.threads;
   const evaluate = async (model: SegmentationModel, name: string, key: string, trained: boolean, t0: number, gamma = 0) => {
     const kept = new ExampleMaps(path.join(runDir, EXAMPLES_DIR, name), examples);
-    const [acc] = await evaluateModel(model, data.pass('eval', batchSize), metrics, space, { seen, unseen }, [gamma], (id, p) => kept.add(id, p));
+    const [acc] = await withFrozenView(model, frozenThreads, (m) => evaluateModel(m, data.pass('eval', batchSize), metrics, space, { seen, unseen }, [gamma], (id, p) => kept.add(id, p)));
     kept.finish('eval');
     writeFileAtomic(path.join(runDir, 'metrics', `${name}.json`), JSON.stringify(acc.json(), null, 2) + '\n');
     const dir = path.relative(runDir, path.join(options.stageRoot, key));
@@ -142,6 +145,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
     const labeler = services.labeler as PseudoLabeler;
     const generator = model;
     const student = models.copy(generator);
+    // The generator is frozen for the whole round: its labelling passes run on one inference view.
+    const generatorView = (frozenThreads ? generator.frozenView?.(frozenThreads) : undefined) ?? generator;
     const cached = (exp.selfTraining?.labelling ?? 'cached') === 'cached';
     const qualityFile = path.join(stageDir, 'pseudo-label-quality.json');
     const checkpointer = models.checkpointer(stageDir);
@@ -152,7 +157,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
       // Label the whole training set once: the cached labels train the student (cached mode), and in either
       // mode they measure the round's pseudo-label quality against the hidden labels.
       print(`round ${round}: labelling the training set with ${labeler.name}`);
-      const labelled = await labelTrainingSet(generator, labeler, data.pass('train', batchSize), unseen);
+      const labelled = await labelTrainingSet(generatorView, labeler, data.pass('train', batchSize), unseen);
       const acc = metrics.pseudoLabelQuality(space, round);
       for (const s of labelled) acc.add(s.pseudo, s.target, s.hidden);
       writeFileAtomic(qualityFile, JSON.stringify(acc.json(), null, 2) + '\n');
@@ -168,7 +173,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
       spec,
       openSource: (startStep) =>
         data.trainingBatches({ batchSize: trainBatchSize(exp.selfTraining?.train), seed: exp.seed + 1000 * round, startStep, pseudoLabels }),
-      targets: cached ? undefined : onlineTargets(generator, labeler, unseen),
+      targets: cached ? undefined : onlineTargets(generatorView, labeler, unseen),
       checkpointer,
       configHash: key,
       classSpaceName: space.name,
@@ -178,6 +183,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
       graphs: options.graphs,
     });
     if (result.resumedFrom > 0 && result.stepsRun > 0) print(`round-${round}: resumed from the step-${result.resumedFrom} checkpoint`);
+    if (generatorView !== generator) generatorView.dispose();
     generator.dispose();
     model = student;
     last = await evaluate(model, `round-${round}`, key, result.stepsRun > 0, t0);
@@ -224,7 +230,9 @@ async function chooseGamma(
   if (rule === 'oracle-val') {
     // Uses unseen labels of the calibration split: optimistic, and labelled as an oracle in every table.
     const space = services.data.classSpace;
-    const accs = await evaluateModel(model, services.data.pass('calibration', batchSize), services.metrics, space, { seen: space.seenIndices, unseen: space.unseenIndices }, gammas);
+    const accs = await withFrozenView(model, options.graphs?.threads, (m) =>
+      evaluateModel(m, services.data.pass('calibration', batchSize), services.metrics, space, { seen: space.seenIndices, unseen: space.unseenIndices }, gammas),
+    );
     const { gamma } = bestGamma(gammas, accs);
     return { rule, gamma, sweep: gammas.map((g, i) => ({ gamma: g, harmonic: accs[i].headline().harmonic })) };
   }
@@ -247,7 +255,9 @@ async function chooseGamma(
       signal: options.signal,
       graphs: options.graphs,
     });
-    const accs = await evaluateModel(proxy, held.pass('calibration', batchSize), services.metrics, space, { seen: space.seenIndices, unseen: space.unseenIndices }, gammas);
+    const accs = await withFrozenView(proxy, options.graphs?.threads, (m) =>
+      evaluateModel(m, held.pass('calibration', batchSize), services.metrics, space, { seen: space.seenIndices, unseen: space.unseenIndices }, gammas),
+    );
     const { gamma } = bestGamma(gammas, accs);
     return { rule, gamma, sweep: gammas.map((g, i) => ({ gamma: g, harmonic: accs[i].headline().harmonic })) };
   } finally {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { OnnxGraphBuilder } from '@zls/backend';
+import { fuseConstantProjections, OnnxGraphBuilder } from '@zls/backend';
 import type { Backbone, GraphTrainer, GraphTrainerRequest, Head, ModelGeometry, SegmentationModel, TrainableVariable } from '@zls/core';
+import { FrozenGraphModel } from './frozen-graph-model';
 import { createGraphTrainer } from './graph-trainer';
 import { onnxOps } from '../onnx/onnx-ops';
 import { hasNamedWeights, isOnnxBackbone, isOnnxHead } from '../onnx/exportable';
@@ -98,13 +99,20 @@ export class SegmentationNet implements SegmentationModel {
 
   /** The inference graph as ONNX bytes: input 'images' [N,H,W,3] → output 'scores' [N,H,W,C]. */
   toOnnx(options: OnnxExportOptions = {}): Uint8Array {
-    return this.onnxGraph(options).toBytes();
+    // The projection to the embedding space and the fixed class embeddings fold into one 1×1 convolution.
+    return OnnxGraphBuilder.fromIR(fuseConstantProjections(this.onnxGraph(options).ir(), new Set())).toBytes();
   }
 
   /** Trains through one onnxruntime graph per step (graph-trainer.ts); undefined when a part emits no ONNX. */
   async graphTrainer(request: GraphTrainerRequest): Promise<GraphTrainer | undefined> {
     if (!isOnnxBackbone(this.backbone) || !isOnnxHead(this.head)) return undefined;
     return createGraphTrainer(this, request);
+  }
+
+  /** Whole-graph inference with the current weights (frozen-graph-model.ts); undefined when a part emits no ONNX. */
+  frozenView(threads: number): SegmentationModel | undefined {
+    if (!isOnnxBackbone(this.backbone) || !isOnnxHead(this.head)) return undefined;
+    return new FrozenGraphModel(this, threads);
   }
 
   /** The inference graph, still open (training graphs are built from it). */
