@@ -55,7 +55,9 @@ export class TfjsStepRunner implements StepRunner {
     return loss;
   }
 
-  sync(): void {}
+  sync(): void {
+    // tfjs updates the model's variables in place: nothing to copy.
+  }
 
   optimizerState(): TensorRecord {
     return this.optimizer.state();
