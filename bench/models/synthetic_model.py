@@ -48,29 +48,32 @@ class Net(nn.Module):
         return F.interpolate(s, size=x.shape[2:], mode='bilinear', align_corners=True)
 
 
-def timed(fn, reps):
+def timed(fn, reps, device):
+    sync = torch.cuda.synchronize if device == 'cuda' else (lambda: None)
     for _ in range(3):
         fn()
     ts = []
     for _ in range(reps):
+        sync()
         t = time.perf_counter()
         fn()
+        sync()
         ts.append((time.perf_counter() - t) * 1000)
     return sorted(ts)[len(ts) // 2]
 
 
-def measure(fused, channels_last, reps, batch, size, seen):
+def measure(fused, channels_last, reps, batch, size, seen, device='cpu'):
     torch.manual_seed(0)
-    net = Net(fused)
-    x = torch.randn(batch, 3, size, size)
+    net = Net(fused).to(device)
+    x = torch.randn(batch, 3, size, size, device=device)
     if channels_last:
         net = net.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     opt = torch.optim.Adam(net.parameters(), lr=2e-3, weight_decay=1e-4)
     idx = torch.arange(batch * size * size)
-    labels = torch.where(idx % 5 == 0, torch.tensor(255), idx % len(seen)).reshape(batch, size, size)
-    seen_t = torch.tensor(seen)
-    all_t = torch.arange(20)
+    labels = torch.where(idx % 5 == 0, torch.tensor(255), idx % len(seen)).reshape(batch, size, size).to(device)
+    seen_t = torch.tensor(seen, device=device)
+    all_t = torch.arange(20, device=device)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -85,7 +88,7 @@ def measure(fused, channels_last, reps, batch, size, seen):
             net(x, all_t).sum().item()
         net.train()
 
-    return timed(step, reps), timed(infer, reps)
+    return timed(step, reps, device), timed(infer, reps, device)
 
 
 def main():
@@ -94,19 +97,22 @@ def main():
     ap.add_argument('--reps', type=int, default=10)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--size', type=int, default=65)
+    ap.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
     a = ap.parse_args()
+    if a.device == 'cuda' and not torch.cuda.is_available():
+        raise SystemExit('torch has no CUDA device here')
     torch.set_num_threads(a.threads)
     seen = [c for c in range(20) if c not in (0, 5, 10, 15, 17)]
     variants = {}
     for fused in (False, True):
         for channels_last in (False, True):
             name = ('fused' if fused else 'einsum') + ('+channels_last' if channels_last else '')
-            train_ms, infer_ms = measure(fused, channels_last, a.reps, a.batch, a.size, seen)
+            train_ms, infer_ms = measure(fused, channels_last, a.reps, a.batch, a.size, seen, a.device)
             variants[name] = {'train_ms': train_ms, 'infer_ms': infer_ms}
     best_train = min(variants, key=lambda k: variants[k]['train_ms'])
     best_infer = min(variants, key=lambda k: variants[k]['infer_ms'])
     print(json.dumps({
-        'threads': a.threads, 'torch': torch.__version__, 'variants': variants,
+        'threads': a.threads, 'device': a.device, 'torch': torch.__version__, 'variants': variants,
         'train_ms': variants[best_train]['train_ms'], 'train_variant': best_train,
         'infer_ms': variants[best_infer]['infer_ms'], 'infer_variant': best_infer,
     }))
