@@ -10,42 +10,13 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cudaProviderStatus, probeGraphEngines, selectBackend } from '@zls/backend';
-import { Registries } from '@zls/core';
-import { buildSegmentationModel, maskedCrossEntropy, normalValues, registerModelComponents } from '@zls/models';
+import { maskedCrossEntropy, normalValues } from '@zls/models';
+import { BATCH, buildMainJobNet as buildModel, SEEN, seenPositions as positions, SIZE, timeIt as timed } from '../models/main-job-net';
 
-const BATCH = 16;
-const SIZE = 65;
-const CLASSES = 20;
-const SEEN = Array.from({ length: CLASSES }, (_, i) => i).filter((c) => ![0, 5, 10, 15, 17].includes(c));
 const arg = (flag: string, fallback: string) => {
   const i = process.argv.indexOf(flag);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function buildModel() {
-  const r = new Registries();
-  registerModelComponents(r);
-  const embeddings = normalValues(CLASSES * 300, 1, 7);
-  return buildSegmentationModel(
-    r,
-    { backbone: { type: 'synthetic-net', width: 32 }, head: { type: 'aspp-lite-projection', embeddingDim: 300 }, upsampling: 'align-corners' },
-    { numClasses: CLASSES, embeddingDim: 300, embeddings },
-  );
-}
-
-const positions = () => Int32Array.from({ length: BATCH * SIZE * SIZE }, (_, i) => (i % 5 === 0 ? -1 : i % SEEN.length));
-
-async function timed(fn: () => Promise<unknown> | unknown, reps: number): Promise<number> {
-  for (let i = 0; i < 3; i++) await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-  }
-  return median(ts);
-}
 
 async function graphStep(providers: string[], reps: number): Promise<number> {
   await selectBackend('cpu');

@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OnnxInferenceSession, selectBackend } from '@zls/backend';
-import { Registries } from '@zls/core';
-import { buildSegmentationModel, maskedCrossEntropy, normalValues, registerModelComponents } from '@zls/models';
+import { maskedCrossEntropy, normalValues } from '@zls/models';
+import { BATCH, buildMainJobNet as buildModel, SEEN, seenPositions as positions, SIZE, timeIt } from './main-job-net';
 
 interface TorchResult {
   torch: string;
@@ -28,47 +28,10 @@ function pytorch(threads: number, reps: number): TorchResult | undefined {
   if (run.status !== 0) return undefined;
   return JSON.parse(run.stdout.trim().split('\n').pop() as string);
 }
-const BATCH = 16;
-const SIZE = 65;
-const CLASSES = 20;
-const SEEN = Array.from({ length: CLASSES }, (_, i) => i).filter((c) => ![0, 5, 10, 15, 17].includes(c));
-
 const arg = (flag: string, fallback: string) => {
   const i = process.argv.indexOf(flag);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function buildModel() {
-  const r = new Registries();
-  registerModelComponents(r);
-  const embeddings = normalValues(CLASSES * 300, 1, 7);
-  for (let c = 0; c < CLASSES; c++) {
-    const row = embeddings.subarray(c * 300, (c + 1) * 300);
-    const n = Math.hypot(...row);
-    row.forEach((v, j) => (row[j] = v / n));
-  }
-  return buildSegmentationModel(
-    r,
-    { backbone: { type: 'synthetic-net', width: 32 }, head: { type: 'aspp-lite-projection', embeddingDim: 300 }, upsampling: 'align-corners' },
-    { numClasses: CLASSES, embeddingDim: 300, embeddings },
-  );
-}
-
-const seenLabel = (i: number) => (i % 5 === 0 ? 255 : SEEN[i % SEEN.length]);
-/** Targets as positions among the 15 seen scores (−1: ignored). */
-const positions = () => Int32Array.from({ length: BATCH * SIZE * SIZE }, (_, i) => (seenLabel(i) === 255 ? -1 : SEEN.indexOf(seenLabel(i))));
-
-async function timeIt(fn: () => Promise<void> | void, reps: number): Promise<number> {
-  for (let i = 0; i < 2; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
 
 /** The default engine: each step one onnxruntime graph (2 threads). */
 async function graphStepMs(reps: number): Promise<number> {
