@@ -80,7 +80,14 @@ export class OnnxTrainingSession {
       feeds[ADAM_C2_INPUT] = new Tensor('float32', Float32Array.of(1 - Math.pow(this.adam.beta2, t)), []);
     }
     for (const [name, value] of this.stateValues) feeds[name] = value;
-    const results = await this.session.run(feeds);
+    let results: InferenceSession.OnnxValueMapType;
+    try {
+      results = await this.session.run(feeds);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const hint = /alloc|memory/i.test(message) ? ' (out of memory: lower the batch size or the crop)' : '';
+      throw new ZlsError(`training step ${this.steps + 1} failed in onnxruntime${hint}: ${message.split('\n')[0]}`);
+    }
     const next = new Map<string, Tensor>();
     for (const slot of this.graph.state) next.set(slot.input, results[slot.output]);
     this.stateValues = next;

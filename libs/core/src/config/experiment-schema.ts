@@ -33,6 +33,12 @@ export class TrainSection {
   @IsBoolean() headLrMultipliers = true;
   /** Save a checkpoint every N steps; 0 saves only at the end. */
   @IsInt() @Min(0) checkpointEvery = 0;
+  /**
+   * Stop the stage when, within its first 100 steps, the loss exceeds its first value × this factor: weights
+   * that diverge (a random initialisation where the protocol needs pretrained ones, a learning rate too high)
+   * while the loss stays finite. 0 turns the check off.
+   */
+  @IsNumber() @Min(0) divergenceFactor = 1000;
 }
 
 /** Self-training after the supervised stage: rounds of pseudo-labelling and student training. */

@@ -18,5 +18,6 @@ export function stageFromConfig(name: string, round: number, section: TrainSecti
     headLrMultipliers: t.headLrMultipliers,
     classes,
     checkpointEvery: t.checkpointEvery,
+    divergenceFactor: t.divergenceFactor,
   };
 }

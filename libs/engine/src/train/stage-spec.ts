@@ -20,4 +20,6 @@ export interface StageSpec {
   classes: readonly number[];
   /** Save a checkpoint every N steps (0: only at the end). */
   checkpointEvery: number;
+  /** Stop when a loss in the first 100 steps exceeds the first one × this (absent or 0: no check). */
+  divergenceFactor?: number;
 }

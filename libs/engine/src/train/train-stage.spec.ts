@@ -184,6 +184,29 @@ describe.each(engines)('trainStage on %s', (_engine, makeModel, graphs) => {
     expect(Array.from(checkpointer.latest('spnet')?.weights['kernel'].data ?? []).every(Number.isFinite)).toBe(true);
   });
 
+  it('stops when the loss grows past divergenceFactor × its first value, naming both steps', async () => {
+    const model = makeModel();
+    // Each batch's images are 10× the last: a linear model's loss grows without ever becoming NaN.
+    const growing = (s: number): BatchSource => {
+      const inner = source(7, s);
+      let k = s;
+      return {
+        next: async () => {
+          const b = await inner.next();
+          const scale = 10 ** k++;
+          return { ...b, images: b.images.map((v) => v * scale) };
+        },
+        close: inner.close,
+      };
+    };
+    // Labels that depend on the pixel's position, which a per-pixel model cannot see: the loss cannot fall.
+    const targets = (batch: TrainingBatch) => batch.targets.map((t) => ({ ...t, data: t.data.map((v, i) => (v === IGNORE_INDEX ? v : (v + i) % 3)) }));
+    const run = trainStage({ model, spec: spec({ iterations: 20, lr: 0.01, divergenceFactor: 50 }), openSource: growing, targets });
+    await expect(run).rejects.toThrow(/loss grew from .* \(step 1\) to .* \(step \d+\), more than divergenceFactor 50×/);
+    const unchecked = await trainStage({ model: makeModel(), spec: spec({ iterations: 6, lr: 0.01, divergenceFactor: 0 }), openSource: growing, targets });
+    expect(unchecked.stepsRun).toBe(6);
+  });
+
   it('trains on the targets a provider returns (pseudo-label mixing) over the given classes only', async () => {
     const model = makeModel();
     // Only class 2 is visible, and the provider relabels everything as 2: its score must rise against nothing.

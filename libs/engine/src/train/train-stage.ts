@@ -40,6 +40,9 @@ export interface StageResult {
   lastLoss: number;
 }
 
+/** Steps over which a loss growing past divergenceFactor × the first loss stops the stage. */
+const DIVERGENCE_WINDOW = 100;
+
 /** A model's variables as checkpoint tensors. */
 export function recordVariables(variables: Record<string, tf.Variable>): TensorRecord {
   const out: TensorRecord = {};
@@ -88,6 +91,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     });
   };
 
+  let first: { loss: number; step: number } | undefined;
   const source = await options.openSource(step);
   try {
     while (step < spec.iterations) {
@@ -101,6 +105,15 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
       lastLoss = await runner.step(batch, positions, valid, lr);
       if (!Number.isFinite(lastLoss)) {
         throw new ZlsError(`stage ${spec.name}: loss became ${lastLoss} at step ${step + 1}; stopped, the last good checkpoint is kept`);
+      }
+      if (first === undefined) first = { loss: lastLoss, step: step + 1 };
+      const factor = spec.divergenceFactor ?? 0;
+      if (factor > 0 && step < DIVERGENCE_WINDOW && first.loss > 0 && lastLoss > first.loss * factor) {
+        throw new ZlsError(
+          `stage ${spec.name}: loss grew from ${first.loss.toPrecision(4)} (step ${first.step}) to ${lastLoss.toPrecision(4)} (step ${step + 1}), ` +
+            `more than divergenceFactor ${factor}×: the weights are diverging (a random initialisation where the protocol needs pretrained ` +
+            `weights, or a learning rate too high); stopped, the last good checkpoint is kept`,
+        );
       }
       step += 1;
       options.log?.write({ stage: spec.name, round: spec.round, step, loss: lastLoss, lr, validPixels: valid, time: Date.now() });
