@@ -8,6 +8,7 @@ import { listCommand } from './commands/list.command';
 import { predictCommand } from './commands/predict.command';
 import { reportCommand } from './commands/report.command';
 import { trainCommand } from './commands/train.command';
+import { weightsCommand } from './commands/weights.command';
 
 /** The zls command tree; each command lives in its own file under commands/. */
 export function createProgram(): Command {
@@ -25,6 +26,7 @@ export function createProgram(): Command {
     listCommand(),
     configCommand(),
     doctorCommand(),
+    weightsCommand(),
   ]) program.addCommand(command);
   return program;
 }

@@ -22,6 +22,8 @@ export * from './model/build-segmentation-model';
 export * from './model/losses';
 export * from './checkpoint/safetensors';
 export * from './checkpoint/checkpoint';
+export { readPth } from './checkpoint/pth/read-pth';
+export { readWeightsFile } from './checkpoint/pth/read-weights-file';
 export * from './register-model-components';
 export * from './heads/deeplabv3plus-head';
 export * from './zs3net/gmmn-generator';

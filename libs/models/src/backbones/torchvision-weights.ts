@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ZlsError } from '@zls/core';
-import { entryToFloat32, readSafetensors, type SafetensorsFile } from '../checkpoint/safetensors';
+import { entryToFloat32, type SafetensorsFile } from '../checkpoint/safetensors';
+import { readWeightsFile } from '../checkpoint/pth/read-weights-file';
 import type { NamedWeights } from '../onnx/exportable';
 import { oihwToHwio } from '../onnx/weights';
 
@@ -10,12 +11,12 @@ const IGNORED = [/^fc\./, /\.num_batches_tracked$/];
 const PREFIXES = ['module.', 'backbone.', 'model.'];
 
 /**
- * Loads torchvision-named ResNet weights (PyTorch OIHW convolutions) from a .safetensors file into a
+ * Loads torchvision-named ResNet weights (PyTorch OIHW convolutions) from a .safetensors or PyTorch .pth file into a
  * backbone whose parameters use the same names. Every backbone parameter must be found with a matching
  * shape; unused keys other than the classifier are reported too, since they signal a different network.
  */
 export function loadTorchvisionResnetWeights(backbone: NamedWeights, file: string | SafetensorsFile, source = typeof file === 'string' ? file : 'weights'): void {
-  const { tensors } = typeof file === 'string' ? readSafetensors(file) : file;
+  const { tensors } = typeof file === 'string' ? readWeightsFile(file) : file;
   const byName = new Map<string, string>();
   for (const key of tensors.keys()) {
     const prefix = PREFIXES.find((p) => key.startsWith(p));
