@@ -17,10 +17,15 @@ export interface ExportResult {
 
 /** Rebuilds the checkpoint's network and writes its inference graph as ONNX (images NHWC → scores NHWC). */
 export async function runExport(options: ExportOptions, registries?: Registries): Promise<ExportResult> {
-  const { model } = await loadCheckpointModel(options, registries);
+  const { model, metadata: recorded, labelIds } = await loadCheckpointModel(options, registries);
   try {
     const classes = parseClassList(options.classes, model.numClasses);
-    const bytes = model.toOnnx({ classes, height: options.height, width: options.width });
+    // The file says what `zls predict` needs: the label id of each exported score and the input normalisation.
+    const metadata: Record<string, string> = {};
+    if (labelIds) metadata['zls.label_ids'] = JSON.stringify((classes ?? labelIds.map((_, i) => i)).map((c) => labelIds[c]));
+    const normalization = recorded['zls.normalization'] ?? recorded['normalization'];
+    if (normalization) metadata['zls.normalization'] = normalization;
+    const bytes = model.toOnnx({ classes, height: options.height, width: options.width, metadata });
     writeFileAtomic(options.out, bytes);
     return { out: options.out, bytes: bytes.byteLength, numClasses: classes?.length ?? model.numClasses };
   } finally {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { ZlsError, loadConfig, loadPlugins, type Plain, type Registries } from '@zls/core';
 import { loadModelFromCheckpoint, type LoadedModel, type SegmentationModelConfig } from '@zls/models';
 import { createRegistries } from '@zls/runtime';
+import { selectBackend } from '@zls/backend';
 
 export interface ModelSourceOptions {
   checkpoint: string;
@@ -25,6 +26,8 @@ export async function loadCheckpointModel(options: ModelSourceOptions, registrie
     pluginDir = path.dirname(path.resolve(options.config));
   }
   await loadPlugins([...new Set(plugins)], registries, pluginDir);
+  // Building the network creates tfjs variables, which needs an initialised backend (a fresh shell has none).
+  await selectBackend('auto');
   return loadModelFromCheckpoint(registries, options.checkpoint, modelConfig);
 }
 

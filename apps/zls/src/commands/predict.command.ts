@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { ZlsError, type Registries } from '@zls/core';
 import { OnnxInferenceSession } from '@zls/backend';
 import { NORMALIZATIONS, decodeRgbImage, normalizeImage, writeLabelPng, type NormalizationPreset } from '@zls/data';
-import { argmaxClasses, predictScoresOnnx, predictScoresTfjs, type SegmentationNet } from '@zls/models';
+import { argmaxClasses, predictScoresOnnx, predictScoresTfjs, readOnnxModel, type SegmentationNet } from '@zls/models';
 import { loadCheckpointModel, parseClassList } from './model-source';
 
 export interface PredictOptions {
@@ -49,6 +49,9 @@ export async function runPredict(options: PredictOptions, registries?: Registrie
   try {
     if (isOnnx) {
       if (!fs.existsSync(options.model)) throw new ZlsError(`${options.model}: model file is missing`);
+      metadata = readOnnxModel(new Uint8Array(fs.readFileSync(options.model)), options.model).metadata;
+      const ids = metadata['zls.label_ids'];
+      if (ids) table = JSON.parse(ids) as number[];
       session = await OnnxInferenceSession.create(options.model, { threads: options.threads ?? 2 });
     } else {
       const loaded = await loadCheckpointModel({ checkpoint: options.model, config: options.config, plugin: options.plugin }, registries);

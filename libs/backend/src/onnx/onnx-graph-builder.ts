@@ -70,6 +70,8 @@ export class OnnxGraphBuilder {
   private readonly reserved = new Set<string>();
   private nodeCounter = 0;
   private tempCounter = 0;
+  /** ModelProto.metadata_props: what a reader of the file needs besides the graph (label ids, normalisation). */
+  readonly metadata: Record<string, string> = {};
 
   constructor(
     readonly graphName = 'zls',
@@ -170,6 +172,7 @@ export class OnnxGraphBuilder {
     model.string(2, 'zls');
     model.message(7, (g) => this.writeGraph(g));
     model.message(8, (o) => o.string(1, '').int(2, this.opsetVersion));
+    for (const [key, value] of Object.entries(this.metadata)) model.message(14, (m) => m.string(1, key).string(2, value));
     return model.finish();
   }
 

@@ -15,6 +15,8 @@ export interface OnnxExportOptions {
   width?: number;
   /** Fixed batch size; symbolic when omitted. */
   batch?: number;
+  /** Written into the file's metadata_props (e.g. zls.label_ids, zls.normalization). */
+  metadata?: Record<string, string>;
 }
 
 /** How scores are upsampled to the input: half-pixel centres (tfjs/PyTorch default) or corner-aligned. */
@@ -100,7 +102,9 @@ export class SegmentationNet implements SegmentationModel {
   /** The inference graph as ONNX bytes: input 'images' [N,H,W,3] → output 'scores' [N,H,W,C]. */
   toOnnx(options: OnnxExportOptions = {}): Uint8Array {
     // The projection to the embedding space and the fixed class embeddings fold into one 1×1 convolution.
-    return OnnxGraphBuilder.fromIR(fuseConstantProjections(this.onnxGraph(options).ir(), new Set())).toBytes();
+    const g = OnnxGraphBuilder.fromIR(fuseConstantProjections(this.onnxGraph(options).ir(), new Set()));
+    Object.assign(g.metadata, options.metadata ?? {});
+    return g.toBytes();
   }
 
   /** Trains through one onnxruntime graph per step (graph-trainer.ts); undefined when a part emits no ONNX. */

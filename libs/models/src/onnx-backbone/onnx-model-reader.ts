@@ -33,6 +33,8 @@ export interface OnnxModel {
   initializers: OnnxTensor[];
   inputs: string[];
   outputs: string[];
+  /** ModelProto.metadata_props. */
+  metadata: Record<string, string>;
 }
 
 /** int64 varint as a number (protobufjs gives a number, or a Long when long.js is installed). */
@@ -159,7 +161,7 @@ function readValueName(r: Reader, end: number): string {
 
 /** Decodes an ONNX ModelProto's main graph. `source` names the file in errors. */
 export function readOnnxModel(bytes: Uint8Array, source: string): OnnxModel {
-  const model: OnnxModel = { opsets: new Map(), nodes: [], initializers: [], inputs: [], outputs: [] };
+  const model: OnnxModel = { opsets: new Map(), nodes: [], initializers: [], inputs: [], outputs: [], metadata: {} };
   const r = Reader.create(bytes);
   let sawGraph = false;
   try {
@@ -188,6 +190,17 @@ export function readOnnxModel(bytes: Uint8Array, source: string): OnnxModel {
           return true;
         });
         model.opsets.set(domain, version);
+      } else if (f === 14) {
+        const end = r.uint32() + r.pos;
+        let key = '';
+        let value = '';
+        fields(r, end, (m) => {
+          if (m === 1) key = r.string();
+          else if (m === 2) value = r.string();
+          else return false;
+          return true;
+        });
+        model.metadata[key] = value;
       } else return false;
       return true;
     });

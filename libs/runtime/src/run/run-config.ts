@@ -19,6 +19,13 @@ import { createMetricsService } from '../services/metrics-service';
 import { createModelService } from '../services/model-service';
 import { heldOutDataService } from './held-out-data';
 
+/** The preset of the `normalize` training transform, when it names one (what `zls predict` must apply). */
+function normalizationPreset(transforms: unknown): string | undefined {
+  if (!Array.isArray(transforms)) return undefined;
+  const normalize = transforms.find((t) => (t as Plain | undefined)?.['type'] === 'normalize') as Plain | undefined;
+  return typeof normalize?.['preset'] === 'string' ? normalize['preset'] : undefined;
+}
+
 export interface RunConfigOptions {
   config: Plain;
   registries: Registries;
@@ -54,7 +61,7 @@ export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
     workers: exp.loader?.workers ?? 1,
     scratchDir: options.runDir,
   });
-  const models = createModelService(registries, (config['model'] ?? {}) as Plain, data.classSpace);
+  const models = createModelService(registries, (config['model'] ?? {}) as Plain, data.classSpace, normalizationPreset(config['transforms']));
   const metrics = createMetricsService({ convention: exp.eval?.nanConvention ?? 'spnet', warpSize: exp.eval?.warpSize });
   const rounds = exp.selfTraining?.rounds ?? 0;
   let labeler: PseudoLabeler | undefined;

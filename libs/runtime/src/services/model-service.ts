@@ -2,8 +2,18 @@ import type { ClassSpace, ModelService, Plain, Registries, SegmentationModel } f
 import { buildSegmentationModel, type SegmentationModelConfig } from '@zls/models';
 import { StageCheckpointer } from './stage-checkpointer';
 
-/** Builds the experiment's network for a class space; copies share nothing but their initial weights. */
-export function createModelService(registries: Registries, modelConfig: Plain, classSpace: ClassSpace): ModelService {
+/**
+ * Builds the experiment's network for a class space; copies share nothing but their initial weights. Stage
+ * checkpoints record the model config, the label id of every output and the input normalisation (a preset
+ * name, when the config's transforms name one).
+ */
+export function createModelService(registries: Registries, modelConfig: Plain, classSpace: ClassSpace, normalization?: string): ModelService {
+  const describe: Record<string, string> = {
+    'zls.model': JSON.stringify(modelConfig),
+    'zls.num_classes': String(classSpace.numClasses),
+    'zls.label_ids': JSON.stringify(classSpace.classes.map((_, i) => classSpace.labelIdOf(i))),
+  };
+  if (normalization) describe['zls.normalization'] = normalization;
   const create = (seed: number): SegmentationModel => {
     const withSeed = (part: unknown) => ({ ...(part as Plain), ...((part as Plain)?.['seed'] === undefined && hasSeed(registries, part) ? { seed } : {}) });
     const config: SegmentationModelConfig = {
@@ -27,7 +37,7 @@ export function createModelService(registries: Registries, modelConfig: Plain, c
       }
       return copy;
     },
-    checkpointer: (dir: string) => new StageCheckpointer(dir),
+    checkpointer: (dir: string) => new StageCheckpointer(dir, describe),
   };
 }
 

@@ -14,16 +14,21 @@ function fileName(stage: string, step: number): string {
 
 /**
  * A stage's checkpoints as safetensors files in one folder: weights under `model.*`, optimiser state under
- * `optimizer.*`, and the metadata (config hash, class space, stage, round, step) in `__metadata__`.
+ * `optimizer.*`, and the metadata (config hash, class space, stage, round, step) in `__metadata__`, with
+ * `describe`'s entries (the model config, label ids, input normalisation) so that `zls export` and `zls predict`
+ * need nothing but the file.
  */
 export class StageCheckpointer implements Checkpointer {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly describe: Readonly<Record<string, string>> = {},
+  ) {}
 
   save(weights: TensorRecord, optimizer: TensorRecord, meta: CheckpointMeta): void {
     const tensors = new Map<string, SafetensorsEntry>();
     for (const [name, t] of Object.entries(weights)) tensors.set(WEIGHT + name, f32Entry(t.data, t.shape));
     for (const [name, t] of Object.entries(optimizer)) tensors.set(OPTIMIZER + name, f32Entry(t.data, t.shape));
-    const metadata = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    const metadata = { ...this.describe, ...Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) };
     writeSafetensors(path.join(this.dir, fileName(meta.stage, meta.step)), { tensors, metadata });
     for (const old of this.files(meta.stage).slice(0, -KEEP)) fs.rmSync(old.file, { force: true });
   }
