@@ -12,6 +12,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'output root', 'runs')
     .option('--only <method...>', 'run only these methods')
     .option('--no-progress', 'no progress lines')
+    .option('--allow-random-init', 'let backbones that need pretrained weights start from random ones')
     .exitOverride();
   try {
     await program.parseAsync(argv);
@@ -20,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const [file] = program.args;
-  const opts = program.opts<{ out: string; only?: string[]; progress: boolean }>();
+  const opts = program.opts<{ out: string; only?: string[]; progress: boolean; allowRandomInit?: boolean }>();
   const interrupt = interruptSignal();
   const registries = createRegistries();
   try {
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
       print: (line) => process.stdout.write(line + '\n'),
       showProgress: opts.progress,
       signal: interrupt.signal,
+      allowRandomInit: opts.allowRandomInit,
     });
     process.stdout.write(`\n## ${outcome.name}: seen / unseen / harmonic mIoU (%)\n\n${outcome.markdown}\n## Pseudo-label quality (%)\n\n${outcome.qualityMarkdown}\n## Pseudo-label quality per unseen class (%)\n\n${outcome.perClassQualityMarkdown}\n`);
     process.stdout.write(`results: ${outcome.folder}/results.md (${(outcome.seconds / 60).toFixed(1)} min)\n`);

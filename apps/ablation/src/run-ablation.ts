@@ -28,6 +28,8 @@ export interface RunAblationOptions {
   /** Only these methods (by name). */
   only?: readonly string[];
   signal?: AbortSignal;
+  /** Let backbones that need pretrained weights start from random ones (`allowRandomInit` in every run). */
+  allowRandomInit?: boolean;
 }
 
 function methodLabel(run: PlannedRun, result: RunResult): string {
@@ -66,7 +68,7 @@ export async function runAblation(options: RunAblationOptions): Promise<Ablation
     } else {
       print(`[${i + 1}/${selected.length}] ${run.method} seed ${run.seed} → ${runDir}`);
       result = await runConfig({
-        config: run.config,
+        config: options.allowRandomInit ? { ...run.config, allowRandomInit: true } : run.config,
         registries: options.registries,
         runDir,
         // Stages are keyed by content, so every ablation under the same root shares them (zls train too).

@@ -12,9 +12,10 @@ export function trainCommand(): Command {
     .option('--set <key=value>', 'override a value (repeatable)', collect, [])
     .option('--out <dir>', 'runs folder (a run lands in <out>/<name>-<config hash>)', 'runs')
     .option('--no-progress', 'no progress line')
-    .action(async (file: string, opts: { set: string[]; out: string; progress: boolean }) => {
+    .option('--allow-random-init', 'train a backbone that needs pretrained weights (model.backbone.requireWeights) from random weights')
+    .action(async (file: string, opts: { set: string[]; out: string; progress: boolean; allowRandomInit?: boolean }) => {
       const registries = createRegistries();
-      const { config, files } = await loadExperiment(file, opts.set, registries);
+      const { config, files } = await loadExperiment(file, [...opts.set, ...(opts.allowRandomInit ? ['allowRandomInit=true'] : [])], registries);
       const runDir = defaultRunDir(opts.out, String(config['name'] ?? 'experiment'), configHash(config));
       const interrupt = interruptSignal();
       const result = await runConfig({

@@ -104,6 +104,8 @@ export class ExperimentSchema {
   @IsArray() @IsString({ each: true }) plugins: string[] = [];
   /** `auto` or a backend name (see `zls doctor`). */
   @IsString() backend = 'auto';
+  /** Train a backbone that requires pretrained weights (`requireWeights`) from random initialisation anyway. */
+  @IsBoolean() allowRandomInit = false;
   @Allow() dataset?: unknown;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => SplitsSection) splits?: SplitsSection;
   /** Training augmentation, applied in order (registered transforms). */

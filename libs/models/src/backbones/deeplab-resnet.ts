@@ -31,8 +31,13 @@ export class DeepLabResNetOptions {
   @IsBoolean() frozenBn = true;
   /** Stem width (64 in every published ResNet; smaller only for tests and experiments). */
   @IsInt() @Min(1) @Max(256) baseWidth = 64;
-  /** Optional torchvision-named .safetensors file (e.g. ImageNet weights) loaded at construction. */
+  /** Optional torchvision-named weights (a PyTorch .pth or a .safetensors file, e.g. ImageNet) loaded at construction. */
   @IsOptional() @IsString() weights?: string;
+  /**
+   * The protocol starts from pretrained weights (every real-benchmark config): a run without `weights` is refused
+   * unless it sets `allowRandomInit` (`--allow-random-init`).
+   */
+  @IsBoolean() requireWeights = false;
   @IsInt() @Min(0) seed = 0;
 }
 

@@ -69,3 +69,25 @@ describe('runConfig (tiny end-to-end STRICT run)', () => {
     expect(b.pseudoLabelQuality).toEqual(a.pseudoLabelQuality);
   }, 120_000);
 });
+
+describe('runConfig: backbones that need pretrained weights', () => {
+  const dir = useTempDir('zls-weights-guard-');
+  const resnet = ['model.backbone={type: resnet, depth: 18, baseWidth: 4, outputStride: 16, caffeStem: false, requireWeights: true}', 'model.head.embeddingDim=300', 'train.iterations=2'];
+
+  it('refuses to start without weights, naming the key and the way out, and writes nothing', async () => {
+    const registries = createRegistries();
+    const { config } = loadConfig(strict, [...tiny, ...resnet, 'selfTraining.rounds=0']);
+    const runDir = path.join(dir(), 'run');
+    await expect(runConfig({ config, registries, runDir, stageRoot: path.join(dir(), 'stages') })).rejects.toThrow(
+      /model\.backbone\.weights: this protocol starts from ImageNet weights.*--allow-random-init/,
+    );
+    expect(fs.existsSync(runDir)).toBe(false);
+  });
+
+  it('trains from random weights when allowRandomInit is set', async () => {
+    const registries = createRegistries();
+    const { config } = loadConfig(strict, [...tiny, ...resnet, 'selfTraining.rounds=0', 'allowRandomInit=true']);
+    const result = await runConfig({ config, registries, runDir: path.join(dir(), 'run'), stageRoot: path.join(dir(), 'stages') });
+    expect(result.stages.map((s) => s.name)).toEqual(['spnet']);
+  }, 120_000);
+});

@@ -19,6 +19,25 @@ import { createMetricsService } from '../services/metrics-service';
 import { createModelService } from '../services/model-service';
 import { heldOutDataService } from './held-out-data';
 
+/**
+ * A backbone marked `requireWeights` (the real benchmarks: the protocol starts from ImageNet weights) without a
+ * `weights` file stops the run before anything is written, saying what to get; `allowRandomInit` lets it train
+ * from random weights anyway (smoke tests), where a frozen-BN ResNet's loss explodes within a few steps.
+ */
+function requirePretrainedWeights(config: Plain, allowRandomInit: boolean): void {
+  const backbone = (config['model'] as Plain | undefined)?.['backbone'] as Plain | undefined;
+  if (backbone?.['requireWeights'] !== true || backbone['weights'] || allowRandomInit) return;
+  throw new ConfigError([
+    {
+      path: 'model.backbone.weights',
+      message:
+        'this protocol starts from ImageNet weights: set it to a torchvision-named ResNet file (the .pth from ' +
+        'https://download.pytorch.org/models/ as downloaded, or its `zls weights import` .safetensors), or pass ' +
+        '--allow-random-init (allowRandomInit: true) to train from random weights anyway',
+    },
+  ]);
+}
+
 /** The preset of the `normalize` training transform, when it names one (what `zls predict` must apply). */
 function normalizationPreset(transforms: unknown): string | undefined {
   if (!Array.isArray(transforms)) return undefined;
@@ -45,6 +64,7 @@ export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
   const { config, registries } = options;
   const print = options.print ?? (() => undefined);
   const exp = validateOptions(ExperimentSchema, config, '');
+  requirePretrainedWeights(config, exp.allowRandomInit);
   saveResolvedConfig(options.runDir, config, options.sourceFiles ?? []);
   const engines = chooseEngines(exp.backend);
   const backend = await selectBackend(engines.tfjsBackend);
