@@ -77,7 +77,6 @@ export class TfjsStepRunner implements StepRunner {
  * shape; a batch of another shape rebuilds it, carrying the parameters and optimiser state across.
  */
 export class GraphStepRunner implements StepRunner {
-  readonly engine = 'onnx-graph';
   private trainer?: GraphTrainer;
   private fallback?: TfjsStepRunner;
   private shapeKey = '';
@@ -127,7 +126,7 @@ export class GraphStepRunner implements StepRunner {
   }
 
   /** 'tfjs' once the model turned out not to build training graphs. */
-  get activeEngine(): 'onnx-graph' | 'tfjs' {
+  get engine(): 'onnx-graph' | 'tfjs' {
     return this.fallback ? 'tfjs' : 'onnx-graph';
   }
 

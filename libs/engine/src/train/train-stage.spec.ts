@@ -138,6 +138,7 @@ describe.each(engines)('trainStage on %s', (_engine, makeModel, graphs) => {
     const result = await trainStage({ model, spec: spec({ checkpointEvery: 10 }), openSource: (s) => source(1, s), checkpointer, log });
     const lines = JsonlLog.read(log.file);
     expect(lines).toHaveLength(30);
+    expect(lines[0]['engine']).toBe(graphs ? 'onnx-graph' : 'tfjs');
     expect(result.lastLoss).toBeLessThan((lines[0]['loss'] as number) / 3);
     expect(checkpointer.saves.map((m) => m.step)).toEqual([10, 20, 30]);
     fs.rmSync(dir, { recursive: true, force: true });

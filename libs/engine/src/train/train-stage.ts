@@ -116,7 +116,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         );
       }
       step += 1;
-      options.log?.write({ stage: spec.name, round: spec.round, step, loss: lastLoss, lr, validPixels: valid, time: Date.now() });
+      options.log?.write({ stage: spec.name, round: spec.round, step, loss: lastLoss, lr, validPixels: valid, engine: runner.engine, time: Date.now() });
       options.progress?.update(step, lastLoss, batch.shape[0], resumedFrom);
       if (options.signal?.aborted && step < spec.iterations) {
         save(step);
