@@ -24,3 +24,4 @@ export { chooseEngines, cudaProviderStatus, GRAPH_ENGINE_NAMES, probeGraphEngine
 export type { EngineChoice, GraphEngine, GraphEngineProbe } from './selection/graph-engines';
 export { createVariableGraphTrainer } from './training-graph/variable-graph-trainer';
 export { fuseConstantProjections } from './training-graph/fuse-projections';
+export { hwioToOihwData, oihwToHwioData } from './onnx/filter-layout';

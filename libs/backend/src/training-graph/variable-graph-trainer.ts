@@ -1,33 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { ZlsError, type GraphTrainer, type GraphTrainerRequest, type TensorRecord } from '@zls/core';
+import { hwioToOihwData, oihwToHwioData } from '../onnx/filter-layout';
 import type { InitializerSpec, OnnxGraphIR } from '../onnx/onnx-graph-builder';
 import { buildTrainingGraph, type TrainingGraph } from './build-training-graph';
 import { OnnxTrainingSession } from './onnx-training-session';
 
-/** tfjs filter [kh, kw, in, out] → ONNX [out, in, kh, kw]. */
-function hwioToOihw(src: Float32Array, [kh, kw, cin, cout]: readonly number[]): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let c = 0; c < cin; c++) for (let o = 0; o < cout; o++) out[((o * cin + c) * kh + i) * kw + j] = src[((i * kw + j) * cin + c) * cout + o];
-  return out;
-}
-
-/** ONNX [out, in, kh, kw] → tfjs [kh, kw, in, out]. */
-function oihwToHwio(src: Float32Array, [cout, cin, kh, kw]: readonly number[]): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let c = 0; c < cin; c++) for (let o = 0; o < cout; o++) out[((i * kw + j) * cin + c) * cout + o] = src[((o * cin + c) * kh + i) * kw + j];
-  return out;
-}
-
 function toVariableLayout(init: InitializerSpec, data: Float32Array): Float32Array {
-  return init.origin?.layout === 'hwio-to-oihw' ? oihwToHwio(data, init.dims) : data;
+  return init.origin?.layout === 'hwio-to-oihw' ? oihwToHwioData(data, init.dims) : data;
 }
 
 function toGraphLayout(init: InitializerSpec, data: Float32Array, variableShape: readonly number[]): Float32Array {
-  return init.origin?.layout === 'hwio-to-oihw' ? hwioToOihw(data, variableShape) : Float32Array.from(data);
+  return init.origin?.layout === 'hwio-to-oihw' ? hwioToOihwData(data, variableShape) : Float32Array.from(data);
 }
 
 /**
