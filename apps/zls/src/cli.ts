@@ -8,7 +8,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   program.exitOverride();
   try {
     await program.parseAsync(argv as string[]);
-    return 0;
+    // A command that reports a failed check itself (doctor, data check) sets process.exitCode; main.ts would overwrite it.
+    return Number(process.exitCode ?? 0) || 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     if (e instanceof ZlsError) {
