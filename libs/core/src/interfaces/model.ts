@@ -47,6 +47,11 @@ export interface SegmentationModel {
    * only the view.
    */
   frozenView?(threads: number): SegmentationModel | undefined;
+  /**
+   * Called once with the first training batch of a stage that starts from the model's initial weights: a
+   * randomly initialised backbone with frozen batch norm estimates its statistics from it. True when it did.
+   */
+  initialiseUntrainedStatistics?(images: Tensor4D): boolean;
   dispose(): void;
 }
 

@@ -112,6 +112,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
     progress: options.showProgress ? new ProgressLine('spnet', baseSpec.iterations) : undefined,
     signal: options.signal,
     graphs: options.graphs,
+    fromInitialWeights: true,
   });
   if (baseResult.resumedFrom > 0 && baseResult.stepsRun > 0) print(`spnet: resumed from the step-${baseResult.resumedFrom} checkpoint`);
   let last = await evaluate(model, 'spnet', baseKey, baseResult.stepsRun > 0, t0);

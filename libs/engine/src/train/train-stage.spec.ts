@@ -15,6 +15,7 @@ import {
 import { createVariableGraphTrainer, OnnxGraphBuilder } from '@zls/backend';
 import type { GraphTrainer, GraphTrainerRequest } from '@zls/core';
 import { JsonlLog } from './jsonl-log';
+import { ProgressLine } from './progress';
 import type { StageSpec } from './stage-spec';
 import { trainStage as trainStageImpl } from './train-stage';
 
@@ -27,6 +28,7 @@ class PixelModel implements SegmentationModel {
   readonly numClasses = 3;
   readonly kernel = tf.variable(tf.randomNormal([1, 1, 3, 3], 0, 0.1, 'float32', 1));
   readonly bias = tf.variable(tf.zeros([3]));
+  initialiseUntrainedStatistics?: (images: tf.Tensor4D) => boolean;
   forward(images: tf.Tensor4D, _training: boolean, classes: readonly number[] = [0, 1, 2]): tf.Tensor4D {
     return tf.tidy(() => {
       const scores = tf.add(tf.conv2d(images, this.kernel as tf.Tensor4D, 1, 'same'), this.bias) as tf.Tensor4D;
@@ -145,6 +147,30 @@ describe.each(engines)('trainStage on %s', (_engine, makeModel, graphs) => {
     model.dispose();
   });
 
+  it('prints and logs the stage estimate after step 3, from the measured step time', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zls-train-'));
+    const log = new JsonlLog(path.join(dir, 'log.jsonl'));
+    const lines: string[] = [];
+    const progress = new ProgressLine('spnet', 30, { write: (s: string) => lines.push(s) > 0 });
+    // A clock the batches move: the first step takes 5 s (as graph building would), every later one 1.2 s.
+    let now = 0;
+    let batches = 0;
+    const openSource = (s: number): BatchSource => {
+      const inner = source(1, s);
+      return { next: () => ((now += batches++ === 0 ? 5_000 : 1_200), inner.next()), close: inner.close };
+    };
+    const model = makeModel();
+    await trainStage({ model, spec: spec(), openSource, log, progress, clock: () => now });
+    const notes = lines.filter((l) => l.startsWith('stage spnet:'));
+    const engine = graphs ? 'ort-cpu graphs' : 'tfjs cpu';
+    expect(notes).toEqual([`stage spnet: ~40 s for 30 steps at 1.2 s/step on ${engine}\n`]);
+    const records = JsonlLog.read(log.file);
+    expect(records.filter((r) => r['estimate'])).toEqual([expect.objectContaining({ step: 3, time: 7_400 })]);
+    expect(records[2]['estimate']).toEqual({ steps: 30, secondsPerStep: expect.closeTo(1.2, 9), seconds: expect.closeTo(7.4 + 27 * 1.2, 6), engine });
+    fs.rmSync(dir, { recursive: true, force: true });
+    model.dispose();
+  });
+
   it('resumed after an interruption, ends with exactly the weights of an uninterrupted run', async () => {
     const straight = makeModel();
     await trainStage({ model: straight, spec: spec({ iterations: 8, optimizer: 'adam', lr: 0.05 }), openSource: (s) => source(2, s) });
@@ -219,6 +245,29 @@ describe.each(engines)('trainStage on %s', (_engine, makeModel, graphs) => {
     });
     // With a single visible class the softmax is 1 everywhere: the loss is exactly 0.
     expect(result.lastLoss).toBeCloseTo(0, 6);
+  });
+
+  it('lets a model estimate untrained statistics from the first batch, once, only when the stage starts from initial weights', async () => {
+    const calls: number[] = [];
+    const model = makeModel();
+    // Stands in for frozen batch norm: the "statistics" (here the bias) are set from the images' mean.
+    model.initialiseUntrainedStatistics = (images: tf.Tensor4D) => {
+      calls.push(images.shape[0]);
+      model.bias.assign(tf.fill([3], tf.mean(images).dataSync()[0]) as tf.Tensor1D);
+      return true;
+    };
+    const checkpointer = new MemoryCheckpointer();
+    await trainStage({ model, spec: spec({ iterations: 2, lr: 0, weightDecay: 0 }), openSource: (s) => source(1, s), checkpointer, fromInitialWeights: true });
+    expect(calls).toEqual([2]);
+    // lr 0: the trained weights are the estimated ones, on either engine (the graph is built after the estimate).
+    const firstBatch = await source(1, 0).next();
+    const mean = firstBatch.images.reduce((a, v) => a + v, 0) / firstBatch.images.length;
+    for (const b of model.bias.dataSync()) expect(b).toBeCloseTo(mean, 5);
+    // Resumed, or a student's stage: not again.
+    await trainStage({ model, spec: spec({ iterations: 4, lr: 0, weightDecay: 0 }), openSource: (s) => source(1, s), checkpointer, fromInitialWeights: true });
+    await trainStage({ model, spec: spec({ name: 'round-1', iterations: 1, lr: 0, weightDecay: 0 }), openSource: (s) => source(1, s) });
+    expect(calls).toEqual([2]);
+    model.dispose();
   });
 
   it('leaks no tensors across a stage', async () => {

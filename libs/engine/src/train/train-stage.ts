@@ -12,7 +12,7 @@ import { targetPositions } from '../loss/masked-cross-entropy';
 import { learningRate } from '../schedule/lr-schedule';
 import type { JsonlLog } from './jsonl-log';
 import { createStepRunner, type GraphTrainingOptions } from './step-runners';
-import type { ProgressLine } from './progress';
+import { formatStageEstimate, StageTimer, type ProgressLine } from './progress';
 import type { StageSpec } from './stage-spec';
 
 export interface TrainStageOptions {
@@ -31,6 +31,13 @@ export interface TrainStageOptions {
   signal?: AbortSignal;
   /** Run each step as one onnxruntime graph where the model can build one; absent: tfjs autodiff. */
   graphs?: GraphTrainingOptions;
+  /**
+   * The stage starts from the model's initial weights (the supervised stage, not a student copied from its
+   * generator): before a fresh start's first step, the model may estimate untrained statistics from the batch.
+   */
+  fromInitialWeights?: boolean;
+  /** Milliseconds clock for the log's times and the stage estimate (default Date.now). */
+  clock?: () => number;
 }
 
 export interface StageResult {
@@ -92,12 +99,22 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
   };
 
   let first: { loss: number; step: number } | undefined;
+  const clock = options.clock ?? Date.now;
+  const timer = new StageTimer(resumedFrom, spec.iterations, clock);
   const source = await options.openSource(step);
   try {
     while (step < spec.iterations) {
       const batch = await source.next();
       const targets = options.targets ? await options.targets(batch) : batch.targets;
       const { positions, valid } = targetPositions(targets, spec.classes);
+      if (step === 0 && options.fromInitialWeights && model.initialiseUntrainedStatistics) {
+        const images = tf.tensor4d(batch.images, batch.shape as [number, number, number, number]);
+        try {
+          if (model.initialiseUntrainedStatistics(images)) options.progress?.note(`stage ${spec.name}: random initialisation, frozen batch-norm statistics estimated from the first batch`);
+        } finally {
+          images.dispose();
+        }
+      }
       const lr = learningRate(
         { policy: spec.lrPolicy, baseLr: spec.lr, totalSteps: spec.iterations, power: spec.lrPower, updateEvery: spec.lrUpdateEvery },
         step,
@@ -116,7 +133,21 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         );
       }
       step += 1;
-      options.log?.write({ stage: spec.name, round: spec.round, step, loss: lastLoss, lr, validPixels: valid, engine: runner.engine, time: Date.now() });
+      // After the first timed steps: the stage's expected time, printed once and kept in that step's log line.
+      const estimate = timer.stepDone(step);
+      const engine = estimate && (runner.engine === 'onnx-graph' ? `ort-${options.graphs?.executionProviders[0] ?? 'cpu'} graphs` : `tfjs ${tf.getBackend()}`);
+      options.log?.write({
+        stage: spec.name,
+        round: spec.round,
+        step,
+        loss: lastLoss,
+        lr,
+        validPixels: valid,
+        engine: runner.engine,
+        time: clock(),
+        ...(estimate && { estimate: { ...estimate, engine } }),
+      });
+      if (estimate && engine) options.progress?.note(formatStageEstimate(spec.name, estimate, engine, resumedFrom));
       options.progress?.update(step, lastLoss, batch.shape[0], resumedFrom);
       if (options.signal?.aborted && step < spec.iterations) {
         save(step);

@@ -62,6 +62,8 @@ export class DeepLabResNet extends Module implements OnnxBackbone {
   private readonly bn1: BatchNorm2d;
   private readonly pool: MaxPool2d;
   private readonly layers: Sequential[];
+  /** No weights were loaded: frozen batch norms still hold the identity statistics (mean 0, variance 1). */
+  private untrainedStatistics: boolean;
 
   constructor(readonly options: DeepLabResNetOptions) {
     super();
@@ -92,6 +94,23 @@ export class DeepLabResNet extends Module implements OnnxBackbone {
     this.outputChannels = inChannels;
     this.lowLevelChannels = base * Block.expansion;
     if (options.weights) loadTorchvisionResnetWeights(this, options.weights);
+    this.untrainedStatistics = !options.weights && frozen;
+  }
+
+  /**
+   * Without pretrained weights (`--allow-random-init`), frozen batch norm would pass the Caffe-scaled input
+   * through 100 layers unnormalised (SPNet's loss started in the thousands and diverged). Once, before the first
+   * step, each batch norm takes its statistics from these images instead, layer after layer. False when the
+   * statistics were loaded or already estimated.
+   */
+  initialiseUntrainedStatistics(images: tf.Tensor4D): boolean {
+    if (!this.untrainedStatistics) return false;
+    this.untrainedStatistics = false;
+    for (const m of this.modules()) if (m instanceof BatchNorm2d) m.estimateStatisticsOnNextApply();
+    tf.tidy(() => {
+      this.apply(images, false);
+    });
+    return true;
   }
 
   apply(input: tf.Tensor4D, training: boolean): BackboneOutput {

@@ -49,9 +49,27 @@ export class BatchNorm2d extends Module implements Layer {
     this.frozenStats = true;
   }
 
+  /**
+   * The next inference-mode apply first sets the running statistics to that batch's (biased) moments: a randomly
+   * initialised network with frozen batch norm otherwise normalises nothing, and a deep one explodes.
+   */
+  estimateStatisticsOnNextApply(): void {
+    this.estimateNext = true;
+  }
+
+  private estimateNext = false;
+
   /** `relu` fuses a following ReLU (one onnxruntime graph per direction on the wasm-ort backend). */
   apply(x: tf.Tensor4D, training: boolean, relu = false): tf.Tensor4D {
     if (!training || this.frozenStats) {
+      if (this.estimateNext) {
+        this.estimateNext = false;
+        tf.tidy(() => {
+          const { mean, variance } = tf.moments(x, [0, 1, 2]);
+          this.runningMean.assign(mean);
+          this.runningVar.assign(variance);
+        });
+      }
       return tf.tidy(() => {
         const y = tf.batchNorm4d(x, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, this.eps);
         return relu ? tf.relu(y) : y;

@@ -48,6 +48,11 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every module below it, depth first in definition order. */
+  modules(): Module[] {
+    return [this, ...[...this.children.values()].flatMap((c) => c.modules())];
+  }
+
   trainableVariables(): tf.Variable[] {
     return [...this.namedVariables().values()].filter((v) => v.trainable);
   }

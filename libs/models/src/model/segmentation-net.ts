@@ -50,6 +50,11 @@ export class SegmentationNet implements SegmentationModel {
     for (const c of classes) if (!Number.isInteger(c) || c < 0 || c >= this.numClasses) throw new Error(`class index ${c} outside 0..${this.numClasses - 1}`);
   }
 
+  initialiseUntrainedStatistics(images: tf.Tensor4D): boolean {
+    const backbone = this.backbone as Partial<Pick<SegmentationModel, 'initialiseUntrainedStatistics'>>;
+    return backbone.initialiseUntrainedStatistics?.(images) ?? false;
+  }
+
   /** The head's per-pixel features [N, H/s, W/s, D] (ZS3Net's generator learns to imitate these). */
   features(images: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
