@@ -96,28 +96,50 @@ function filterGradient(ctx: GradientContext, node: OnnxNodeSpec, dy: string, c:
   throw new ZlsError(`training graph: Conv '${node.name}' has ${c.group} groups of ${cPerGroup} channels; only group 1 and depthwise convolutions are differentiated`);
 }
 
-/** Conv(x, W, b): dx by the transposed convolution, dW from the input patches, db by summing dy. */
+/**
+ * dx of a stride-1 convolution as a plain convolution of dy with the filter flipped in space and, for group 1,
+ * with in/out channels swapped: onnxruntime's Conv kernels are several times faster than its ConvTranspose
+ * (col2im). Pads become d(k−1) − p on each side; undefined (null) when one would be negative.
+ */
+function inputGradientByConv(ctx: GradientContext, dy: string, w: string, wShape: number[], c: ConvAttrs, depthwise: boolean): string | null {
+  const [, , kh, kw] = wShape;
+  const pads = [0, 1, 2, 3].map((i) => c.dilations[i % 2] * ((i % 2 === 0 ? kh : kw) - 1) - c.pads[i]);
+  if (pads.some((p) => p < 0)) return null;
+  const g = ctx.g;
+  let filter = depthwise ? w : g.op('Transpose', [w], { perm: [1, 0, 2, 3] });
+  // Slice with step −1 reverses the spatial axes; an end of −(k+1) clamps to "before index 0".
+  if (kh * kw > 1) filter = g.op('Slice', [filter, ctx.constInt64([-1, -1]), ctx.constInt64([-kh - 1, -kw - 1]), ctx.constInt64([2, 3]), ctx.constInt64([-1, -1])]);
+  return g.op('Conv', [dy, filter], { kernel_shape: [kh, kw], dilations: c.dilations, pads, group: c.group });
+}
+
+/** Conv(x, W, b): dx by a convolution (stride 1) or the transposed convolution, dW from the input patches, db by summing dy. */
 export const convGradient: GradientRule = (ctx, node, [dy], needs) => {
   if (!dy) return node.inputs.map(() => undefined);
   const c = convAttrs(node);
   const [x, w] = node.inputs;
   let dx: string | undefined;
   if (needs[0]) {
-    const [, , h, wid] = ctx.shape(x);
-    const [, , kh, kw] = ctx.shape(w);
+    const [, ch, h, wid] = ctx.shape(x);
+    const wShape = ctx.shape(w);
+    const [o, cPerGroup, kh, kw] = wShape;
     const [, , oh, ow] = ctx.shape(node.outputs[0]);
-    // ConvTranspose yields s(out−1) + d(k−1) + 1 − pads (+ output_padding): the rows a strided forward
-    // conv never reached at the far edge come back as output_padding (always < stride).
-    const baseH = c.strides[0] * (oh - 1) + c.dilations[0] * (kh - 1) + 1 - c.pads[0] - c.pads[2];
-    const baseW = c.strides[1] * (ow - 1) + c.dilations[1] * (kw - 1) + 1 - c.pads[1] - c.pads[3];
-    dx = ctx.g.op('ConvTranspose', [dy, w], {
-      kernel_shape: [kh, kw],
-      strides: c.strides,
-      dilations: c.dilations,
-      pads: c.pads,
-      group: c.group,
-      output_padding: [h - baseH, wid - baseW],
-    });
+    const depthwise = c.group === ch && cPerGroup === 1 && o === ch;
+    const unitStride = c.strides[0] === 1 && c.strides[1] === 1;
+    dx = unitStride && (c.group === 1 || depthwise) ? (inputGradientByConv(ctx, dy, w, wShape, c, depthwise) ?? undefined) : undefined;
+    if (!dx) {
+      // ConvTranspose yields s(out−1) + d(k−1) + 1 − pads (+ output_padding): the rows a strided forward
+      // conv never reached at the far edge come back as output_padding (always < stride).
+      const baseH = c.strides[0] * (oh - 1) + c.dilations[0] * (kh - 1) + 1 - c.pads[0] - c.pads[2];
+      const baseW = c.strides[1] * (ow - 1) + c.dilations[1] * (kw - 1) + 1 - c.pads[1] - c.pads[3];
+      dx = ctx.g.op('ConvTranspose', [dy, w], {
+        kernel_shape: [kh, kw],
+        strides: c.strides,
+        dilations: c.dilations,
+        pads: c.pads,
+        group: c.group,
+        output_padding: [h - baseH, wid - baseW],
+      });
+    }
   }
   const dw = needs[1] ? filterGradient(ctx, node, dy, c) : undefined;
   const db = node.inputs.length > 2 && needs[2] ? ctx.reduceSum(dy, [0, 2, 3], false) : undefined;
