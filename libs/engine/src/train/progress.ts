@@ -23,7 +23,7 @@ export class ProgressLine {
     const eta = rate > 0 ? (this.total - step) / rate : NaN;
     const text =
       `${this.label} ${step}/${this.total} loss ${loss.toFixed(4)} ` +
-      `${(rate * imagesPerStep).toFixed(1)} img/s ETA ${formatDuration(eta)}`;
+      `${formatRate(rate * imagesPerStep)} img/s ETA ${formatDuration(eta)}`;
     this.out.write(this.out.isTTY ? `\r${text}\x1b[K${done ? '\n' : ''}` : text + '\n');
   }
 
@@ -77,6 +77,11 @@ export function formatStageEstimate(stage: string, e: StageEstimate, engine: str
   const perStep = sps < 1 ? `${Math.round(sps * 1000)} ms/step` : `${sps < 10 ? sps.toPrecision(2) : Math.round(sps)} s/step`;
   const resumed = resumedFrom > 0 ? ` (resumed at step ${resumedFrom})` : '';
   return `stage ${stage}: ~${total} for ${steps} steps${resumed} at ${perStep} on ${engine}`;
+}
+
+/** Two significant digits below 10 img/s (a ResNet-101 step on a CPU is well under 1 img/s). */
+function formatRate(imagesPerSecond: number): string {
+  return imagesPerSecond >= 10 || imagesPerSecond === 0 ? imagesPerSecond.toFixed(1) : imagesPerSecond.toPrecision(2);
 }
 
 export function formatDuration(seconds: number): string {
