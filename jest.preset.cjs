@@ -12,6 +12,9 @@ module.exports = {
   testEnvironment: path.join(__dirname, 'tools/jest-environment-zls.cjs'),
   // tfjs keeps its engine on the global object; jest's soft cleanup of globals only produces warnings.
   testEnvironmentOptions: { globalsCleanup: 'off' },
+  // Numerical specs that train small networks take a few seconds on an idle 2-core machine; jest's 5 s default
+  // fails them when other work shares the cores. Hangs are still caught.
+  testTimeout: 30_000,
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -16,12 +16,15 @@ export type { BatchNormTrainAttrs, BatchNormTrainResult } from './fused/batch-no
 export { softmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD } from './fused/softmax-cross-entropy';
 export type { OnnxGraphIR, ValueSpec, InitializerSpec, InitializerOrigin } from './onnx/onnx-graph-builder';
 export { buildTrainingGraph, TARGET_INPUT, LOSS_OUTPUT } from './training-graph/build-training-graph';
-export type { TrainingGraph, TrainingGraphSpec, TrainingLoss } from './training-graph/build-training-graph';
+export type { DropoutMaskInput, TrainingGraph, TrainingGraphSpec, TrainingLoss } from './training-graph/build-training-graph';
 export type { OptimizerSpec, ParameterSpec, StateSlot } from './training-graph/optimizer-graphs';
 export { OnnxTrainingSession } from './training-graph/onnx-training-session';
 export type { TrainingSessionOptions, TrainingStepInput } from './training-graph/onnx-training-session';
 export { chooseEngines, cudaProviderStatus, GRAPH_ENGINE_NAMES, probeGraphEngines } from './selection/graph-engines';
 export type { EngineChoice, GraphEngine, GraphEngineProbe } from './selection/graph-engines';
-export { createVariableGraphTrainer } from './training-graph/variable-graph-trainer';
+export { createVariableGraphSession, createVariableGraphTrainer, VariableGraphSession } from './training-graph/variable-graph-trainer';
+export type { VariableGraphSessionRequest } from './training-graph/variable-graph-trainer';
+export { emitMmdLoss } from './training-graph/mmd-loss-graph';
+export type { MmdLossDims } from './training-graph/mmd-loss-graph';
 export { fuseConstantProjections } from './training-graph/fuse-projections';
 export { hwioToOihwData, oihwToHwioData } from './onnx/filter-layout';

@@ -31,6 +31,7 @@ export * from './zs3net/mmd-loss';
 export * from './zs3net/classifier-retraining';
 export * from './zs3net/feature-pool';
 export * from './zs3net/feature-generation-stage';
+export * from './zs3net/zs3-step-trainers';
 export * from './model/load-model-file';
 export * from './model/predict';
 export * from './onnx-backbone/onnx-model-reader';

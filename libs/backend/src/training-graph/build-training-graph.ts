@@ -1,6 +1,7 @@
 import { ZlsError } from '@zls/core';
 import { OnnxGraphBuilder, type OnnxGraphIR, type OnnxNodeSpec } from '../onnx/onnx-graph-builder';
 import { GradientContext } from './gradient-context';
+import { emitClassWeightedCrossEntropy } from './classifier-loss-graph';
 import { emitMaskedCrossEntropy, emitMaskedCrossEntropyNchw, emitWeightedSum } from './loss-graphs';
 import { ADAM_C1_INPUT, ADAM_C2_INPUT, emitUpdate, LR_INPUT, type OptimizerSpec, type ParameterSpec, type StateSlot } from './optimizer-graphs';
 import { fuseConstantProjections } from './fuse-projections';
@@ -9,8 +10,25 @@ import { batchNormTrainingGradient, emitBatchNormTraining } from './rules/batch-
 import { GRADIENT_RULES } from './rules/gradient-rules';
 import { valueTypes } from './value-types';
 
-/** What the graph minimises: the masked cross-entropy of a scores output, or (for tests) Σ value·weights. */
-export type TrainingLoss = { kind: 'masked-cross-entropy'; scores: string } | { kind: 'weighted-sum'; value: string };
+/**
+ * What the graph minimises: the masked cross-entropy of a scores output; the class-weighted cross-entropy of
+ * scores [..., K] (labels fed like the masked one's); a scalar the forward graph computes itself (e.g. the MMD
+ * of mmd-loss-graph.ts), differentiated by the op rules from dL/dL = 1; or (for tests) Σ value·weights.
+ */
+export type TrainingLoss =
+  | { kind: 'masked-cross-entropy'; scores: string }
+  | { kind: 'class-weighted-cross-entropy'; scores: string; classWeights: readonly number[] }
+  | { kind: 'scalar'; value: string }
+  | { kind: 'weighted-sum'; value: string };
+
+/** A training-mode Dropout's keep mask, fed every step: 0 or 1/(1 − ratio) per element of `value`. */
+export interface DropoutMaskInput {
+  input: string;
+  /** The Dropout output the mask multiplies into. */
+  value: string;
+  dims: number[];
+  ratio: number;
+}
 
 export interface TrainingGraphSpec {
   /** An inference graph whose parameters are initializers (what every built-in layer's toOnnx writes). */
@@ -34,9 +52,11 @@ export interface TrainingGraph {
   /** The loss output (a float scalar). */
   loss: string;
   gradients: ReadonlyMap<string, string>;
+  /** One per Dropout that trains (its input depends on a parameter); also listed in `feeds`. */
+  dropoutMasks: readonly DropoutMaskInput[];
 }
 
-/** Name of the labels input (masked cross-entropy) or the weights input (weighted sum). */
+/** Name of the labels input (the cross-entropies) or the weights input (weighted sum); a scalar loss has none. */
 export const TARGET_INPUT = 'zls_targets';
 export const LOSS_OUTPUT = 'zls_loss';
 
@@ -69,23 +89,46 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
     g.addInput(input.name, spec.inputDims[input.name], input.type);
     feeds[input.name] = { dims: spec.inputDims[input.name], type: input.type };
   }
-  const state: (StateSlot & { initial: Float32Array })[] = [];
-  const bnTraining = new Set(forward.nodes.filter((n) => n.opType === 'BatchNormalization' && trainable.has(n.inputs[1])).map((n) => n.name));
-  const runningStats = new Set(forward.nodes.filter((n) => bnTraining.has(n.name)).flatMap((n) => [n.inputs[3], n.inputs[4]]));
-  for (const init of forward.initializers) {
-    if (trainable.has(init.name) || runningStats.has(init.name)) g.addInput(init.name, [...init.dims]);
-    else g.addInitializer(init.name, init.data, init.dims, init.type);
-  }
-
   // Which values depend on a trained parameter (only those need gradients).
   const requires = new Set<string>(trainable.keys());
   for (const node of forward.nodes) {
     if (node.inputs.some((i) => requires.has(i))) for (const o of node.outputs) if (types.get(o) === 'float') requires.add(o);
   }
+  // A Dropout that trains becomes a product with a fed mask (below), so a ratio only such nodes read is left
+  // out (onnxruntime warns about unused initializers).
+  const dropoutTraining = new Set(forward.nodes.filter((n) => n.opType === 'Dropout' && requires.has(n.inputs[0])));
+  const onlyTrainingDropoutsRead = (name: string) => forward.nodes.every((n) => !n.inputs.includes(name) || dropoutTraining.has(n));
+  const unusedRatios = new Set([...dropoutTraining].map((n) => n.inputs[1]).filter((r) => r && onlyTrainingDropoutsRead(r)));
 
-  // Forward, as given except batch norm in training mode and max pooling that also reports its winners.
+  const state: (StateSlot & { initial: Float32Array })[] = [];
+  const bnTraining = new Set(forward.nodes.filter((n) => n.opType === 'BatchNormalization' && trainable.has(n.inputs[1])).map((n) => n.name));
+  const runningStats = new Set(forward.nodes.filter((n) => bnTraining.has(n.name)).flatMap((n) => [n.inputs[3], n.inputs[4]]));
+  for (const init of forward.initializers) {
+    if (trainable.has(init.name) || runningStats.has(init.name)) g.addInput(init.name, [...init.dims]);
+    else if (!unusedRatios.has(init.name)) g.addInitializer(init.name, init.data, init.dims, init.type);
+  }
+
+  // Forward, as given except batch norm in training mode, max pooling that also reports its winners, and
+  // dropout in training mode with its mask an input: the caller draws it from a seeded stream, so a step is
+  // deterministic and the tfjs path can be handed the very same mask (onnxruntime's own Dropout would draw
+  // from a generator no other code can reproduce).
   const nodes: OnnxNodeSpec[] = [];
+  const dropoutMasks: DropoutMaskInput[] = [];
   for (const node of forward.nodes) {
+    if (dropoutTraining.has(node)) {
+      if (node.outputs.length > 1) throw new ZlsError(`training graph: Dropout '${node.name}' outputs its mask; only the data output is supported`);
+      const ratioInit = node.inputs[1] ? initializers.get(node.inputs[1]) : undefined;
+      if (node.inputs[1] && ratioInit?.type !== 'float') throw new ZlsError(`training graph: Dropout '${node.name}' needs a constant float ratio`);
+      const dims = shapes.get(node.inputs[0]) as number[];
+      const mask = `${node.outputs[0]}__mask`;
+      g.addInput(mask, dims);
+      feeds[mask] = { dims, type: 'float' };
+      dropoutMasks.push({ input: mask, value: node.outputs[0], dims, ratio: ratioInit ? (ratioInit.data as Float32Array)[0] : 0.5 });
+      g.addNode('Mul', [node.inputs[0], mask], [node.outputs[0]]);
+      ctx.saved.set(node.name, { mask });
+      nodes.push(node);
+      continue;
+    }
     if (bnTraining.has(node.name)) {
       const { runningMean, runningVar } = emitBatchNormTraining(ctx, node);
       const [mean, variance] = [node.inputs[3], node.inputs[4]];
@@ -102,7 +145,7 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
 
   // Loss and its gradient with respect to the value it reads. Scores that are an NHWC transpose of an NCHW
   // value are read before the transpose (the fused loss wants classes on axis 1).
-  let lossValue = spec.loss.kind === 'masked-cross-entropy' ? spec.loss.scores : spec.loss.value;
+  let lossValue = spec.loss.kind === 'masked-cross-entropy' || spec.loss.kind === 'class-weighted-cross-entropy' ? spec.loss.scores : spec.loss.value;
   const producer = forward.nodes.find((n) => n.outputs.includes(lossValue));
   const nchwScores =
     spec.loss.kind === 'masked-cross-entropy' && producer?.opType === 'Transpose' && (producer.attrs['perm'] as number[] | undefined)?.join() === '0,2,3,1' ? producer.inputs[0] : undefined;
@@ -119,6 +162,15 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
       lossValue = nchwScores;
       seed = emitMaskedCrossEntropyNchw(ctx, nchwScores, labels);
     } else seed = emitMaskedCrossEntropy(ctx, lossValue, labels);
+  } else if (spec.loss.kind === 'class-weighted-cross-entropy') {
+    const dims = (shapes.get(lossValue) as number[]).slice(0, -1);
+    g.addInput(TARGET_INPUT, dims, 'int32');
+    feeds[TARGET_INPUT] = { dims, type: 'int32' };
+    seed = emitClassWeightedCrossEntropy(ctx, lossValue, g.op('Cast', [TARGET_INPUT], { to: 7 }), spec.loss.classWeights);
+  } else if (spec.loss.kind === 'scalar') {
+    const dims = shapes.get(lossValue) as number[];
+    if (dims.reduce((a, b) => a * b, 1) !== 1) throw new ZlsError(`training graph: a scalar loss reads '${lossValue}', which is [${dims}]`);
+    seed = { loss: lossValue, dScores: ctx.constFloat([1], dims) };
   } else {
     const dims = shapes.get(lossValue) as number[];
     g.addInput(TARGET_INPUT, dims);
@@ -177,5 +229,5 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
   for (const slot of state) g.addOutput(slot.output, slot.dims);
   for (const grad of gradients.values()) g.addOutput(grad, shapes.get(grad.slice(0, -'__grad'.length)) as number[]);
   g.addOutput(LOSS_OUTPUT, []);
-  return { bytes: g.toBytes(), state, feeds, loss: LOSS_OUTPUT, gradients };
+  return { bytes: g.toBytes(), state, feeds, loss: LOSS_OUTPUT, gradients, dropoutMasks };
 }

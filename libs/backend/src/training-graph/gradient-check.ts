@@ -34,6 +34,9 @@ export async function checkGradients(forward: OnnxGraphIR, value: string, params
   const weights = Float32Array.from({ length: weightsDims.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
   const inputs: Record<string, Float32Array> = {};
   for (const i of forward.inputs) inputs[i.name] = Float32Array.from({ length: (i.dims as number[]).reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
+  // Training-mode dropout reads a fed mask; the reference forward multiplies by the same one.
+  const masks = new Map(graph.dropoutMasks.map((m) => [m.value, m]));
+  for (const m of graph.dropoutMasks) inputs[m.input] = Float32Array.from({ length: m.dims.reduce((a, b) => a * b, 1) }, () => (rng.uniform(0, 1) < m.ratio ? 0 : 1 / (1 - m.ratio)));
   const session = await OnnxTrainingSession.create(graph, { threads: 1 });
   const { gradients } = await session.step({ inputs, targets: weights, lr: 0 });
   await session.dispose();
@@ -43,25 +46,30 @@ export async function checkGradients(forward: OnnxGraphIR, value: string, params
   const checked = new Set(params);
   for (const i of forward.inputs) g.addInput(i.name, i.dims as number[], i.type);
   const values = new Map<string, { data: Float32Array; dims: number[] }>();
+  // Batch norm whose scale is checked trains, so the reference forward normalises with batch statistics too;
+  // a training-mode dropout multiplies by the mask the training graph was fed.
+  const nodes = forward.nodes.map((n) => {
+    const mask = n.opType === 'Dropout' ? masks.get(n.outputs[0]) : undefined;
+    if (mask) return { ...n, opType: 'Mul', inputs: [n.inputs[0], mask.input], attrs: {} };
+    if (n.opType === 'BatchNormalization' && checked.has(n.inputs[1])) return { ...n, outputs: [n.outputs[0], `${n.outputs[0]}__mean`, `${n.outputs[0]}__var`], attrs: { ...n.attrs, training_mode: 1 } };
+    return n;
+  });
+  const read = new Set(nodes.flatMap((n) => n.inputs));
   for (const init of forward.initializers) {
     if (checked.has(init.name)) {
       g.addInput(init.name, init.dims);
       values.set(init.name, { data: Float32Array.from(init.data as Float32Array), dims: init.dims });
-    } else g.addInitializer(init.name, init.data, init.dims, init.type);
+    } else if (read.has(init.name)) g.addInitializer(init.name, init.data, init.dims, init.type);
   }
-  // Batch norm whose scale is checked trains, so the reference forward normalises with batch statistics too.
-  for (const n of forward.nodes) {
-    const training = n.opType === 'BatchNormalization' && checked.has(n.inputs[1]);
-    if (training) g.addNode(n.opType, n.inputs, [n.outputs[0], `${n.outputs[0]}__mean`, `${n.outputs[0]}__var`], { ...n.attrs, training_mode: 1 }, n.domain);
-    else g.addNode(n.opType, n.inputs, n.outputs, n.attrs, n.domain);
-  }
+  for (const m of graph.dropoutMasks) g.addInput(m.input, m.dims);
+  for (const n of nodes) g.addNode(n.opType, n.inputs, n.outputs, n.attrs, n.domain);
   g.addInput('r', weightsDims);
   g.addNode('ReduceSum', [g.op('Mul', [value, 'r'])], ['L'], { keepdims: 0 });
   g.addOutput('L', []);
   const fd = await InferenceSession.create(g.toBytes(), { intraOpNumThreads: 1 });
   const loss = async () => {
     const feeds: Record<string, Tensor> = { r: new Tensor('float32', weights, weightsDims) };
-    for (const [k, v] of Object.entries(inputs)) feeds[k] = new Tensor('float32', v, inputDims[k]);
+    for (const [k, v] of Object.entries(inputs)) feeds[k] = new Tensor('float32', v, inputDims[k] ?? graph.feeds[k].dims);
     for (const [k, v] of values) feeds[k] = new Tensor('float32', v.data, v.dims);
     return Number(((await fd.run(feeds))['L'].data as Float32Array)[0]);
   };

@@ -13,8 +13,8 @@ export interface TrainingSessionOptions {
 export interface TrainingStepInput {
   /** The forward graph's data inputs (e.g. images), by name. */
   inputs: Record<string, Float32Array>;
-  /** Class positions (−1 = ignore) or loss weights, as the graph's loss reads them. */
-  targets: Int32Array | Float32Array;
+  /** Class positions (−1 = ignore) or loss weights, as the graph's loss reads them (none for a scalar loss). */
+  targets?: Int32Array | Float32Array;
   lr: number;
 }
 

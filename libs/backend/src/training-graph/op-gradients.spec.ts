@@ -112,6 +112,47 @@ describe('training-graph gradients against central differences of the onnxruntim
     await expectGradientsMatch(built, 2e-3, 1e-3);
   });
 
+  it('Exp, Neg, and Div with the numerator and the denominator broadcast', async () => {
+    await expectGradientsMatch(withInputAsParam([2, 3, 4], [], (g, x) => g.op('Neg', [g.op('Exp', [x])])));
+    // Denominators kept away from 0, where the differences would blow up.
+    await expectGradientsMatch(graph([1], [[2, 3, 4], [3, 1]], (g, _x, [a, b]) => g.op('Div', [a, b]), [random(24), random(3, 0.5, 1.5)]));
+    await expectGradientsMatch(graph([1], [[4], [2, 3, 4]], (g, _x, [a, b]) => g.op('Div', [a, b]), [random(4), random(24, 0.5, 1.5)]));
+  });
+
+  it('ReduceSum over constant axes (kept, dropped, negative) and over every axis', async () => {
+    const reduce = (axes: number[] | undefined, keepdims: number) =>
+      withInputAsParam([2, 3, 4, 5], [], (g, x) => {
+        if (!axes) return g.op('ReduceSum', [x], { keepdims });
+        g.addInt64Initializer('axes', axes);
+        return g.op('ReduceSum', [x, 'axes'], { keepdims });
+      });
+    await expectGradientsMatch(reduce([1, -1], 1));
+    await expectGradientsMatch(reduce([0, 2], 0));
+    await expectGradientsMatch(reduce(undefined, 0));
+  });
+
+  it('Dropout in training mode: a fed mask, so dx = dy·mask (0 or 1/(1 − ratio))', async () => {
+    const built = graph([1], [[6, 5], [5, 8]], (g, _x, [a, b]) => {
+      g.addInitializer('ratio', Float32Array.of(0.5), []);
+      return g.op('Dropout', [g.op('MatMul', [a, b]), 'ratio']);
+    });
+    await expectGradientsMatch(built);
+    // With the input itself trained the gradient is r·mask: every entry 0 or 2r, and both occur.
+    const direct = withInputAsParam([4, 6], [], (g, x) => {
+      g.addInitializer('ratio', Float32Array.of(0.5), []);
+      return g.op('Dropout', [x, 'ratio']);
+    });
+    const result = await expectGradientsMatch(direct);
+    const grad = result.analytic.get('p0') as Float32Array;
+    let dropped = 0;
+    grad.forEach((v, i) => {
+      if (v === 0) dropped++;
+      else expect(v).toBeCloseTo(2 * result.weights[i], 6);
+    });
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThan(grad.length);
+  });
+
   it('MatMul (batched, broadcast) and Gemm with each transpose flag', async () => {
     await expectGradientsMatch(graph([1], [[2, 3, 4, 5], [5, 6]], (g, _x, [a, b]) => g.op('MatMul', [a, b])));
     for (const [transA, transB] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {

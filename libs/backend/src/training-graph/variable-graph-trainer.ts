@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ZlsError, type GraphTrainer, type GraphTrainerRequest, type TensorRecord } from '@zls/core';
 import { hwioToOihwData, oihwToHwioData } from '../onnx/filter-layout';
 import type { InitializerSpec, OnnxGraphIR } from '../onnx/onnx-graph-builder';
-import { buildTrainingGraph, type TrainingGraph } from './build-training-graph';
+import { buildTrainingGraph, type TrainingGraph, type TrainingLoss } from './build-training-graph';
 import { OnnxTrainingSession } from './onnx-training-session';
 
 function toVariableLayout(init: InitializerSpec, data: Float32Array): Float32Array {
@@ -13,12 +13,27 @@ function toGraphLayout(init: InitializerSpec, data: Float32Array, variableShape:
   return init.origin?.layout === 'hwio-to-oihw' ? hwioToOihwData(data, variableShape) : Float32Array.from(data);
 }
 
+/** A training graph over any forward graph and loss, for variables its initializers came from. */
+export interface VariableGraphSessionRequest {
+  /** A forward graph whose trained initializers name their tfjs variables (`origin`). */
+  forward: OnnxGraphIR;
+  /** Static sizes of every forward input. */
+  inputDims: Record<string, number[]>;
+  loss: TrainingLoss;
+  slots: GraphTrainerRequest['slots'];
+  optimizer: GraphTrainerRequest['optimizer'];
+  executionProviders: readonly string[];
+  threads: number;
+}
+
 /**
- * A GraphTrainer for any forward graph whose initializers name the tfjs variables they came from (their
- * `origin`): each trained variable is found by identity, the graph minimises the masked cross-entropy of the
- * `scores` output [N, H, W, K], and results are copied back into the variables in their own layout.
+ * Builds the training graph of `request` and a session for it: each trained variable is found by identity
+ * among the initializers' origins, and writeBack() copies results into the variables in their own layout.
+ * The segmentation nets use it through createVariableGraphTrainer; ZS3Net's generator (MMD) and classifier
+ * retraining (class-weighted cross-entropy) call it with their own losses.
  */
-export async function createVariableGraphTrainer(forward: OnnxGraphIR, scores: string, request: GraphTrainerRequest): Promise<GraphTrainer> {
+export async function createVariableGraphSession(request: VariableGraphSessionRequest): Promise<VariableGraphSession> {
+  const { forward } = request;
   const byVariable = new Map<object, InitializerSpec>();
   for (const init of forward.initializers) if (init.origin) byVariable.set(init.origin.variable, init);
   const trained = request.slots.map((slot) => {
@@ -26,31 +41,49 @@ export async function createVariableGraphTrainer(forward: OnnxGraphIR, scores: s
     if (!init) throw new ZlsError(`graph trainer: variable '${slot.variable.name}' is trained but the network's ONNX export does not read it`);
     return { variable: slot.variable, init };
   });
-  const images = forward.inputs[0];
   const graph = await buildTrainingGraph({
     forward,
-    inputDims: { [images.name]: [...request.batchShape] },
+    inputDims: request.inputDims,
     parameters: trained.map(({ init }, i) => ({ name: init.name, lrMultiplier: request.slots[i].lrMultiplier, weightDecay: request.slots[i].weightDecay })),
-    loss: { kind: 'masked-cross-entropy', scores },
+    loss: request.loss,
     optimizer: request.optimizer,
   });
   const adam = request.optimizer.kind === 'adam' ? { beta1: request.optimizer.beta1, beta2: request.optimizer.beta2 } : undefined;
   const session = await OnnxTrainingSession.create(graph, { threads: request.threads, executionProviders: [...request.executionProviders], adam });
-  return new VariableGraphTrainer(session, graph, images.name, trained, forward.initializers, request.optimizer.kind);
+  return new VariableGraphSession(session, graph, trained, forward.initializers, request.optimizer.kind);
 }
 
-class VariableGraphTrainer implements GraphTrainer {
+/**
+ * A GraphTrainer for any forward graph whose initializers name the tfjs variables they came from: the graph
+ * minimises the masked cross-entropy of the `scores` output [N, H, W, K] of the images (first) input.
+ */
+export async function createVariableGraphTrainer(forward: OnnxGraphIR, scores: string, request: GraphTrainerRequest): Promise<GraphTrainer> {
+  const images = forward.inputs[0];
+  const session = await createVariableGraphSession({
+    forward,
+    inputDims: { [images.name]: [...request.batchShape] },
+    loss: { kind: 'masked-cross-entropy', scores },
+    slots: request.slots,
+    optimizer: request.optimizer,
+    executionProviders: request.executionProviders,
+    threads: request.threads,
+  });
+  return new VariableGraphTrainer(session, images.name);
+}
+
+/** Parameters and optimiser state live in the onnxruntime session until writeBack() copies them out. */
+export class VariableGraphSession {
   constructor(
     private readonly session: OnnxTrainingSession,
-    private readonly graph: TrainingGraph,
-    private readonly imagesInput: string,
+    readonly graph: TrainingGraph,
     private readonly trained: { variable: tf.Variable; init: InitializerSpec }[],
     private readonly initializers: readonly InitializerSpec[],
     private readonly optimizer: 'sgd' | 'adam',
   ) {}
 
-  async step(images: Float32Array, positions: Int32Array, lr: number): Promise<number> {
-    const { loss } = await this.session.step({ inputs: { [this.imagesInput]: images }, targets: positions, lr });
+  /** One step on the named inputs (data and dropout masks) and the loss's targets; returns the loss. */
+  async step(inputs: Record<string, Float32Array>, targets: Int32Array | Float32Array | undefined, lr: number): Promise<number> {
+    const { loss } = await this.session.step({ inputs, targets, lr });
     return loss;
   }
 
@@ -100,5 +133,33 @@ class VariableGraphTrainer implements GraphTrainer {
 
   async dispose(): Promise<void> {
     await this.session.dispose();
+  }
+}
+
+/** The GraphTrainer face of a session: images in, per-pixel class positions as the targets. */
+class VariableGraphTrainer implements GraphTrainer {
+  constructor(
+    private readonly session: VariableGraphSession,
+    private readonly imagesInput: string,
+  ) {}
+
+  step(images: Float32Array, positions: Int32Array, lr: number): Promise<number> {
+    return this.session.step({ [this.imagesInput]: images }, positions, lr);
+  }
+
+  writeBack(): void {
+    this.session.writeBack();
+  }
+
+  optimizerState(): TensorRecord {
+    return this.session.optimizerState();
+  }
+
+  loadOptimizerState(state: TensorRecord): void {
+    this.session.loadOptimizerState(state);
+  }
+
+  dispose(): Promise<void> {
+    return this.session.dispose();
   }
 }

@@ -44,6 +44,11 @@ export interface FeatureGenerationContext {
   seed: number;
   /** One JSON record per optimisation step ({stage, step, loss}). */
   log?: (record: Record<string, unknown>) => void;
+  /**
+   * Train through onnxruntime training graphs (each step one graph) on these providers, as the supervised
+   * stage and the students do when the backend chooses graphs; absent: tfjs autodiff.
+   */
+  graphs?: { executionProviders: readonly string[]; threads: number };
 }
 
 /**

@@ -129,7 +129,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunR
     else {
       print('zs3: training the feature generator and retraining the classifier');
       const log = stageLog(stageDir);
-      await services.featureGeneration.run(model, data.pass('train', batchSize), { classSpace: space, seed: exp.seed, log: (r) => log.write(r) });
+      await services.featureGeneration.run(model, data.pass('train', batchSize), { classSpace: space, seed: exp.seed, log: (r) => log.write(r), graphs: options.graphs });
       checkpointer.save(recordVariables(model.stateVariables()), {}, { configHash: key, classSpace: space.name, stage: 'zs3', round: 0, step: 1 });
     }
     last = await evaluate(model, 'zs3net', key, !saved, t0);

@@ -126,5 +126,6 @@ describe('graph trainer memory', () => {
     expect(grown).toBeLessThan(12);
     await trainer.dispose();
     net.dispose();
-  });
+    // 600 small steps: about 4 s on an idle 2-core machine, so a generous limit for a loaded one.
+  }, 60_000);
 });

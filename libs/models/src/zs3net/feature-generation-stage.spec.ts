@@ -94,6 +94,24 @@ describe("ZS3Net's generative stage", () => {
     model.dispose();
   }, 60_000);
 
+  it('on the training-graph engine (context.graphs): deterministic for a seed, and stepping as the tfjs path does', async () => {
+    const runStage = async (graphs?: { executionProviders: string[]; threads: number }) => {
+      const model = buildSegmentationModel(registries, { ...modelConfig, classifier: 'linear' }, classSpace);
+      const log: Record<string, unknown>[] = [];
+      await new GmmnFeatureGenerationStage(generator({ ...options, generatorIterations: 30, classifierIterations: 30 })).run(model, batches(), { classSpace, seed: 0, log: (r) => log.push(r), graphs });
+      const weight = Array.from((model.scorer as LinearScorer).conv.weight.dataSync());
+      model.dispose();
+      return { losses: log.map((r) => r['loss'] as number), weight };
+    };
+    const graphs = { executionProviders: ['cpu'], threads: 1 };
+    const [a, b, t] = [await runStage(graphs), await runStage(graphs), await runStage()];
+    expect(b.losses).toEqual(a.losses);
+    expect(b.weight).toEqual(a.weight);
+    // Same data, noise and dropout masks on both engines: the curves differ by float32 round-off only.
+    expect(a.losses).toHaveLength(60);
+    a.losses.forEach((l, i) => expect(Math.abs(l - t.losses[i]) / Math.abs(t.losses[i])).toBeLessThan(1e-2));
+  }, 60_000);
+
   it('refuses a model without a learnt classifier, mismatched sizes and the unseen-mask switch, naming the key', async () => {
     const spnet = buildSegmentationModel(registries, { ...modelConfig, classifier: 'embeddings', head: { ...modelConfig.head, embeddingDim: 6 } }, classSpace);
     await expect(new GmmnFeatureGenerationStage(generator()).run(spnet, batches(), { classSpace, seed: 0 })).rejects.toThrow(/model\.classifier: .*set model\.classifier: linear/);

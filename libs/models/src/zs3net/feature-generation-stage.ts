@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, SeededRng, type FeatureGenerationContext, type FeatureGenerationStage, type SegmentationModel, type TrainingBatch } from '@zls/core';
 import { LinearScorer } from '../model/scorers';
 import { SegmentationNet } from '../model/segmentation-net';
-import { buildRetrainingBatch, classifierLoss } from './classifier-retraining';
 import { FeaturePool, collectFeaturePool } from './feature-pool';
 import { GmmnGeneratorOptions, type GmmnGenerator } from './gmmn-generator';
-import { mmdLoss } from './mmd-loss';
+import { classifierTrainer, generatorTrainer, type Zs3StepTrainer } from './zs3-step-trainers';
 
 /**
  * ZS3Net's stage 2 without unseen labels: (1) pool real features of seen pixels from the frozen network;
@@ -40,58 +39,25 @@ export class GmmnFeatureGenerationStage implements FeatureGenerationStage {
     const unseen = [...classSpace.unseenIndices];
     const embeddings = tf.tensor2d(classSpace.embeddings, [classSpace.numClasses, classSpace.embeddingDim]);
     try {
-      this.trainGenerator(pool, seen, embeddings, context);
-      this.retrainClassifier(scorer, pool, seen, unseen, embeddings, context);
+      // Each phase steps through onnxruntime training graphs where the engine chose them, tfjs otherwise.
+      const generator = await generatorTrainer({ generator: this.generator, pool, seen, embeddings, pixelsPerClass: o.pixelsPerClass, sigmas: o.sigmas, lr: o.generatorLr }, context.graphs);
+      await this.runSteps(generator, 'zs3-generator', o.generatorIterations, context);
+      scorer.reinitialise(context.seed + 1);
+      const classifier = await classifierTrainer(
+        { scorer, generator: this.generator, pool, seen, unseen, embeddings, pixelsPerClass: o.pixelsPerClass, unseenWeight: o.unseenWeight, lr: o.classifierLr },
+        context.graphs,
+      );
+      await this.runSteps(classifier, 'zs3-classifier', o.classifierIterations, context);
     } finally {
       embeddings.dispose();
     }
   }
 
-  private trainGenerator(pool: FeaturePool, seen: readonly number[], embeddings: tf.Tensor2D, context: FeatureGenerationContext): void {
-    const o = this.options;
-    const optimizer = tf.train.adam(o.generatorLr);
-    const variables = this.generator.trainableVariables();
-    for (let step = 1; step <= o.generatorIterations; step++) {
-      const loss = optimizer.minimize(
-        () =>
-          tf.tidy(() => {
-            const perClass = seen.map((c) => {
-              const real = pool.sample(c, o.pixelsPerClass);
-              const condition = tf.tile(embeddings.slice([c, 0], [1, -1]), [o.pixelsPerClass, 1]) as tf.Tensor2D;
-              const fake = this.generator.apply(condition, this.generator.noise(o.pixelsPerClass), true);
-              return mmdLoss(fake, real, o.sigmas);
-            });
-            return tf.div(tf.addN(perClass), perClass.length) as tf.Scalar;
-          }),
-        true,
-        variables,
-      ) as tf.Scalar;
-      context.log?.({ stage: 'zs3-generator', step, loss: loss.dataSync()[0] });
-      loss.dispose();
+  private async runSteps(trainer: Zs3StepTrainer, stage: string, iterations: number, context: FeatureGenerationContext): Promise<void> {
+    try {
+      for (let step = 1; step <= iterations; step++) context.log?.({ stage, step, loss: await trainer.step(), engine: trainer.engine });
+    } finally {
+      await trainer.finish();
     }
-    optimizer.dispose();
-  }
-
-  private retrainClassifier(scorer: LinearScorer, pool: FeaturePool, seen: readonly number[], unseen: readonly number[], embeddings: tf.Tensor2D, context: FeatureGenerationContext): void {
-    const o = this.options;
-    scorer.reinitialise(context.seed + 1);
-    const optimizer = tf.train.adam(o.classifierLr);
-    const variables = scorer.trainableVariables();
-    const seenLabels = Int32Array.from(seen.flatMap((c) => Array.from({ length: o.pixelsPerClass }, () => c)));
-    for (let step = 1; step <= o.classifierIterations; step++) {
-      const loss = optimizer.minimize(
-        () =>
-          tf.tidy(() => {
-            const real = tf.concat(seen.map((c) => pool.sample(c, o.pixelsPerClass))) as tf.Tensor2D;
-            const batch = buildRetrainingBatch(this.generator, real, seenLabels, { unseenClasses: unseen, classEmbeddings: embeddings, generatedPerClass: o.pixelsPerClass });
-            return classifierLoss(scorer, batch, unseen, o.unseenWeight);
-          }),
-        true,
-        variables,
-      ) as tf.Scalar;
-      context.log?.({ stage: 'zs3-classifier', step, loss: loss.dataSync()[0] });
-      loss.dispose();
-    }
-    optimizer.dispose();
   }
 }

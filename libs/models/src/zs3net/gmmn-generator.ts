@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
+import type { OnnxGraphBuilder } from '@zls/backend';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsNumber, Max, Min } from 'class-validator';
 import { inject, injectable } from 'tsyringe';
 import { normalValues } from '../layers/init';
@@ -79,14 +80,46 @@ export class GmmnGenerator extends Module {
     this.noiseSeed = seed * 7919 + 3;
   }
 
-  /** Features [B, featureDim] for class embeddings [B, embeddingDim] and noise [B, noiseDim]. */
+  /** Features [B, featureDim] for class embeddings [B, embeddingDim] and noise [B, noiseDim]; dropout in training. */
   apply(embeddings: tf.Tensor2D, noise: tf.Tensor2D, training: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       const input = tf.concat([embeddings, noise], 1);
       let h = tf.leakyRelu(tf.add(tf.matMul(input, this.fc1Weight as tf.Tensor2D), this.fc1Bias), this.slope);
-      if (training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, this.nextSeed());
+      if (training && this.dropout > 0) h = tf.mul(h, this.dropoutMask(h.shape[0]));
       return tf.add(tf.matMul(h, this.fc2Weight as tf.Tensor2D), this.fc2Bias) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * A dropout keep mask for `rows` hidden rows, 0 or 1/(1 − dropout), from the generator's seeded stream: the
+   * values tf.dropout draws for the same seed (the same formula), so the tfjs path is unchanged, and the
+   * training graph, which takes its mask as an input, is fed exactly what the tfjs path multiplies by.
+   */
+  dropoutMask(rows: number): tf.Tensor2D {
+    const keep = 1 - this.dropout;
+    return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform([rows, this.options.hiddenDim], 0, 1, 'float32', this.nextSeed()), keep)), keep) as tf.Tensor2D);
+  }
+
+  /**
+   * The network as ONNX ops on [B, embeddingDim] and [B, noiseDim] values; returns the features [B, featureDim].
+   * Weights are initializers that name their variables, so a training graph can train them; the Dropout node
+   * is the identity in inference and becomes a fed mask in a training graph that trains the generator.
+   */
+  toOnnx(g: OnnxGraphBuilder, embeddings: string, noise: string): string {
+    const param = (name: string, v: tf.Variable) => {
+      const path = this.paramPath(name);
+      g.addInitializer(path, v.dataSync() as Float32Array, [...v.shape], 'float', { variable: v, layout: 'same' });
+      return path;
+    };
+    const input = g.op('Concat', [embeddings, noise], { axis: 1 });
+    const pre = g.op('Add', [g.op('MatMul', [input, param('fc1.weight', this.fc1Weight)]), param('fc1.bias', this.fc1Bias)]);
+    let h = g.op('LeakyRelu', [pre], { alpha: { float: this.slope } });
+    if (this.dropout > 0) {
+      const ratio = g.temp('dropout_ratio');
+      g.addInitializer(ratio, Float32Array.of(this.dropout), []);
+      h = g.op('Dropout', [h, ratio]);
+    }
+    return g.op('Add', [g.op('MatMul', [h, param('fc2.weight', this.fc2Weight)]), param('fc2.bias', this.fc2Bias)]);
   }
 
   /** Uniform [0, 1) noise for `count` samples, from the generator's own seeded stream. */

@@ -4,6 +4,7 @@ import { convGradient } from './conv-gradient';
 import { leakyReluGradient, mulGradient, reluGradient, subGradient, sumGradient } from './elementwise-gradients';
 import { concatGradient, gatherGradient, reshapeGradient, transposeGradient } from './layout-gradients';
 import { matMulGradient, gemmGradient } from './matmul-gradients';
+import { divGradient, dropoutGradient, expGradient, negGradient, reduceSumGradient } from './math-gradients';
 import { averagePoolGradient, globalAveragePoolGradient, maxPoolGradient, reduceMeanGradient } from './pooling-gradients';
 import { resizeGradient } from './resize-gradient';
 
@@ -32,4 +33,9 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
   ReduceMean: reduceMeanGradient,
   MatMul: matMulGradient,
   Gemm: gemmGradient,
+  Exp: expGradient,
+  Neg: negGradient,
+  Div: divGradient,
+  ReduceSum: reduceSumGradient,
+  Dropout: dropoutGradient,
 };
