@@ -55,6 +55,8 @@ function tapSlices(ctx: GradientContext, x: string, xShape: number[], outHW: [nu
   return taps.map((t) => {
     const r0 = rowOf(t) - c.pads[0] + top;
     const c0 = colOf(t) - c.pads[1] + left;
+    // A 1×1, stride-1, unpadded convolution's only tap reads x itself: no copy (2 of 3 convolutions in a bottleneck).
+    if (padded === x && r0 === 0 && c0 === 0 && spanH === h && spanW === w && c.strides[0] === 1 && c.strides[1] === 1) return ctx.reshape(x, [n, ch, oh * ow]);
     const s = g.op('Slice', [padded, ctx.constInt64([r0, c0]), ctx.constInt64([r0 + spanH, c0 + spanW]), axes, steps]);
     return ctx.reshape(s, [n, ch, oh * ow]);
   });
