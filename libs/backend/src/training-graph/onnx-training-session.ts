@@ -42,6 +42,8 @@ export class OnnxTrainingSession {
         intraOpNumThreads: options.threads ?? 2,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        // Warnings only name gradient constants that onnxruntime's optimiser folded away (hundreds per graph).
+        logSeverityLevel: 3,
         executionMode: 'sequential',
         executionProviders: options.executionProviders ?? ['cpu'],
       });
