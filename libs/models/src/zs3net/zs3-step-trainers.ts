@@ -69,32 +69,22 @@ function take(t: tf.Tensor, target: Float32Array, offset: number): void {
   t.dispose();
 }
 
-export class TfjsGeneratorTrainer implements Zs3StepTrainer {
+/** tfjs autodiff with Adam over `variables`: one minimize of the subclass's loss per step. */
+abstract class TfjsAdamTrainer implements Zs3StepTrainer {
   readonly engine = 'tfjs';
   private readonly optimizer: tf.AdamOptimizer;
-  private readonly variables: tf.Variable[];
 
-  constructor(private readonly setup: GeneratorTrainingSetup) {
-    this.optimizer = tf.train.adam(setup.lr);
-    this.variables = setup.generator.trainableVariables();
+  constructor(
+    lr: number,
+    private readonly variables: tf.Variable[],
+  ) {
+    this.optimizer = tf.train.adam(lr);
   }
 
+  protected abstract loss(): tf.Scalar;
+
   async step(): Promise<number> {
-    const { generator, pool, seen, embeddings, pixelsPerClass: p, sigmas } = this.setup;
-    const loss = this.optimizer.minimize(
-      () =>
-        tf.tidy(() => {
-          const perClass = seen.map((c) => {
-            const real = pool.sample(c, p);
-            const condition = tf.tile(embeddings.slice([c, 0], [1, -1]), [p, 1]) as tf.Tensor2D;
-            const fake = generator.apply(condition, generator.noise(p), true);
-            return mmdLoss(fake, real, sigmas);
-          });
-          return tf.div(tf.addN(perClass), perClass.length) as tf.Scalar;
-        }),
-      true,
-      this.variables,
-    ) as tf.Scalar;
+    const loss = this.optimizer.minimize(() => tf.tidy(() => this.loss()), true, this.variables) as tf.Scalar;
     const value = loss.dataSync()[0];
     loss.dispose();
     return value;
@@ -102,6 +92,23 @@ export class TfjsGeneratorTrainer implements Zs3StepTrainer {
 
   async finish(): Promise<void> {
     this.optimizer.dispose();
+  }
+}
+
+export class TfjsGeneratorTrainer extends TfjsAdamTrainer {
+  constructor(private readonly setup: GeneratorTrainingSetup) {
+    super(setup.lr, setup.generator.trainableVariables());
+  }
+
+  protected loss(): tf.Scalar {
+    const { generator, pool, seen, embeddings, pixelsPerClass: p, sigmas } = this.setup;
+    const perClass = seen.map((c) => {
+      const real = pool.sample(c, p);
+      const condition = tf.tile(embeddings.slice([c, 0], [1, -1]), [p, 1]) as tf.Tensor2D;
+      const fake = generator.apply(condition, generator.noise(p), true);
+      return mmdLoss(fake, real, sigmas);
+    });
+    return tf.div(tf.addN(perClass), perClass.length) as tf.Scalar;
   }
 }
 
@@ -167,37 +174,19 @@ export class GraphGeneratorTrainer implements Zs3StepTrainer {
   }
 }
 
-export class TfjsClassifierTrainer implements Zs3StepTrainer {
-  readonly engine = 'tfjs';
-  private readonly optimizer: tf.AdamOptimizer;
-  private readonly variables: tf.Variable[];
+export class TfjsClassifierTrainer extends TfjsAdamTrainer {
   private readonly seenLabels: Int32Array;
 
   constructor(private readonly setup: ClassifierTrainingSetup) {
-    this.optimizer = tf.train.adam(setup.lr);
-    this.variables = setup.scorer.trainableVariables();
+    super(setup.lr, setup.scorer.trainableVariables());
     this.seenLabels = Int32Array.from(setup.seen.flatMap((c) => Array.from({ length: setup.pixelsPerClass }, () => c)));
   }
 
-  async step(): Promise<number> {
+  protected loss(): tf.Scalar {
     const { scorer, generator, pool, seen, unseen, embeddings, pixelsPerClass: p, unseenWeight } = this.setup;
-    const loss = this.optimizer.minimize(
-      () =>
-        tf.tidy(() => {
-          const real = tf.concat(seen.map((c) => pool.sample(c, p))) as tf.Tensor2D;
-          const batch = buildRetrainingBatch(generator, real, this.seenLabels, { unseenClasses: unseen, classEmbeddings: embeddings, generatedPerClass: p });
-          return classifierLoss(scorer, batch, unseen, unseenWeight);
-        }),
-      true,
-      this.variables,
-    ) as tf.Scalar;
-    const value = loss.dataSync()[0];
-    loss.dispose();
-    return value;
-  }
-
-  async finish(): Promise<void> {
-    this.optimizer.dispose();
+    const real = tf.concat(seen.map((c) => pool.sample(c, p))) as tf.Tensor2D;
+    const batch = buildRetrainingBatch(generator, real, this.seenLabels, { unseenClasses: unseen, classEmbeddings: embeddings, generatedPerClass: p });
+    return classifierLoss(scorer, batch, unseen, unseenWeight);
   }
 }
 
