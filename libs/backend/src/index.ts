@@ -2,7 +2,7 @@ export { OnnxGraphBuilder, OnnxDataType } from './onnx/onnx-graph-builder';
 export type { OnnxAttrValue, OnnxDim, OnnxElemType, OnnxNodeSpec } from './onnx/onnx-graph-builder';
 export { OnnxInferenceSession } from './ort/onnx-inference-session';
 export type { DenseArray, InferenceOptions } from './ort/onnx-inference-session';
-export { PINNED_ONNXRUNTIME_VERSION, createNativeSession, installedOnnxruntimeVersion, loadOrtBinding } from './ort/ort-binding';
+export { PINNED_ONNXRUNTIME_VERSION, VARIABLE_SHAPE_MEMORY, createNativeSession, frozenGraphSessionOptions, installedOnnxruntimeVersion, loadOrtBinding } from './ort/ort-binding';
 export type { NativeSession } from './ort/ort-binding';
 export { registerWasmOrtBackend, wasmOrtKernelNames, WASM_ORT_BACKEND } from './wasm-ort/register-wasm-ort-backend';
 export { wasmOrtSessions } from './wasm-ort/wasm-ort-kernels';
@@ -27,4 +27,5 @@ export type { VariableGraphSessionRequest } from './training-graph/variable-grap
 export { emitMmdLoss } from './training-graph/mmd-loss-graph';
 export type { MmdLossDims } from './training-graph/mmd-loss-graph';
 export { fuseConstantProjections } from './training-graph/fuse-projections';
+export { nearestLabelIndices, resizeLabelsNearest } from './training-graph/label-grid';
 export { hwioToOihwData, oihwToHwioData } from './onnx/filter-layout';

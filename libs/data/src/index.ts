@@ -61,3 +61,4 @@ export * from './registrations';
 export * from './loading/decode-image-fast';
 export * from './loading/decode-indexed-png';
 export * from './fixtures/write-voc-smoke-folder';
+export * from './fixtures/write-cocostuff-smoke-folder';

@@ -18,6 +18,7 @@ export * from './heads/aspp-lite-projection-head';
 export * from './heads/aspp-v2-projection-head';
 export * from './model/scorers';
 export * from './model/segmentation-net';
+export * from './model/multi-scale';
 export * from './model/build-segmentation-model';
 export * from './model/losses';
 export * from './checkpoint/safetensors';

@@ -24,6 +24,18 @@ describe('OnnxGraphBuilder', () => {
     expect(() => new OnnxGraphBuilder('empty').toBytes()).toThrow(/no outputs/);
   });
 
+  it('keeps one initializer for a parameter written again from the same variable (shared weights)', () => {
+    const g = new OnnxGraphBuilder('shared');
+    const variable = {};
+    const w = Float32Array.of(1, 2);
+    g.addInitializer('w', w, [2], 'float', { variable, layout: 'same' });
+    g.addInitializer('w', w, [2], 'float', { variable, layout: 'same' });
+    expect(g.ir().initializers.map((i) => i.name)).toEqual(['w']);
+    expect(() => g.addInitializer('w', w, [2], 'float', { variable: {}, layout: 'same' })).toThrow(/defined twice/);
+    expect(() => g.addInitializer('w', w, [1, 2], 'float', { variable, layout: 'same' })).toThrow(/defined twice/);
+    expect(() => g.addInitializer('w', w, [2])).toThrow(/defined twice/);
+  });
+
   it('builds conv + relu + half-pixel resize that onnxruntime runs like tfjs', async () => {
     await tf.setBackend('cpu');
     const rng = new SeededRng(3);

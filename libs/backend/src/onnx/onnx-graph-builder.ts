@@ -104,7 +104,16 @@ export class OnnxGraphBuilder {
     return this;
   }
 
+  /**
+   * A parameter written again from the same variable, under the same name and layout, is the same initializer
+   * (a network applied to several inputs shares its weights: SPNet's multi-scale branches): the second write
+   * adds nothing. Any other name clash is an error.
+   */
   addInitializer(name: string, data: Float32Array | Int32Array | BigInt64Array | Uint8Array, dims: number[], type?: OnnxElemType, origin?: InitializerOrigin): this {
+    if (origin && this.names.has(name)) {
+      const same = this.initializers.find((i) => i.name === name);
+      if (same?.origin?.variable === origin.variable && same.origin.layout === origin.layout && same.dims.join() === dims.join()) return this;
+    }
     this.claim(name, 'an initializer');
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== data.length) {

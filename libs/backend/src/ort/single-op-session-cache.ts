@@ -15,6 +15,8 @@ export type OpGraphSpec = { inputs: string[]; output: string } | { inputs: strin
 /**
  * Caches one onnxruntime session per (operation, shapes, attributes) key. Building a session costs
  * milliseconds; a training step meets the same few dozen shapes every iteration, so each is built once.
+ * At most `maxEntries` live at once: the least recently used is released first. Sessions run without a memory
+ * arena (singleOpSessionOptions), so an idle one holds its graph, not the peak of its last run.
  */
 export class SingleOpSessionCache {
   private readonly sessions = new Map<string, CompiledOp>();
@@ -31,7 +33,12 @@ export class SingleOpSessionCache {
   /** Returns the cached op for `key`, or builds it with `build`, which must declare inputs and one output. */
   get(key: string, build: (g: OnnxGraphBuilder) => OpGraphSpec): CompiledOp {
     const hit = this.sessions.get(key);
-    if (hit) return hit;
+    if (hit) {
+      // Most recently used last: a Map iterates in insertion order, so eviction takes the first key.
+      this.sessions.delete(key);
+      this.sessions.set(key, hit);
+      return hit;
+    }
     const g = new OnnxGraphBuilder(key.slice(0, 64));
     const spec = build(g);
     const outputNames = 'outputs' in spec ? spec.outputs : [spec.output];
@@ -41,6 +48,7 @@ export class SingleOpSessionCache {
     return op;
   }
 
+  /** Releases the least recently used session. */
   private evictOldest(): void {
     const first = this.sessions.keys().next();
     if (first.done) return;

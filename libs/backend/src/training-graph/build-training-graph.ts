@@ -2,7 +2,7 @@ import { ZlsError } from '@zls/core';
 import { OnnxGraphBuilder, type OnnxGraphIR, type OnnxNodeSpec } from '../onnx/onnx-graph-builder';
 import { GradientContext } from './gradient-context';
 import { emitClassWeightedCrossEntropy } from './classifier-loss-graph';
-import { emitMaskedCrossEntropy, emitMaskedCrossEntropyNchw, emitWeightedSum } from './loss-graphs';
+import { emitMaskedCrossEntropy, emitMaskedCrossEntropyNchw, emitMultiScaleCrossEntropy, emitWeightedSum } from './loss-graphs';
 import { ADAM_C1_INPUT, ADAM_C2_INPUT, emitUpdate, LR_INPUT, type OptimizerSpec, type ParameterSpec, type StateSlot } from './optimizer-graphs';
 import { fuseConstantProjections } from './fuse-projections';
 import { probeShapes } from './probe-shapes';
@@ -11,12 +11,15 @@ import { GRADIENT_RULES } from './rules/gradient-rules';
 import { valueTypes } from './value-types';
 
 /**
- * What the graph minimises: the masked cross-entropy of a scores output; the class-weighted cross-entropy of
- * scores [..., K] (labels fed like the masked one's); a scalar the forward graph computes itself (e.g. the MMD
- * of mmd-loss-graph.ts), differentiated by the op rules from dL/dL = 1; or (for tests) Σ value·weights.
+ * What the graph minimises: the masked cross-entropy of a scores output; SPNet's multi-scale loss, the sum of
+ * one masked cross-entropy per NCHW scores value [N, K, h, w], each against the labels [N, H, W] (`labelDims`)
+ * resized nearest to its grid (label-grid.ts); the class-weighted cross-entropy of scores [..., K] (labels fed
+ * like the masked one's); a scalar the forward graph computes itself (e.g. the MMD of mmd-loss-graph.ts),
+ * differentiated by the op rules from dL/dL = 1; or (for tests) Σ value·weights.
  */
 export type TrainingLoss =
   | { kind: 'masked-cross-entropy'; scores: string }
+  | { kind: 'multi-scale-cross-entropy'; scores: readonly string[]; labelDims: readonly [number, number, number] }
   | { kind: 'class-weighted-cross-entropy'; scores: string; classWeights: readonly number[] }
   | { kind: 'scalar'; value: string }
   | { kind: 'weighted-sum'; value: string };
@@ -101,6 +104,9 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
   const unusedRatios = new Set([...dropoutTraining].map((n) => n.inputs[1]).filter((r) => r && onlyTrainingDropoutsRead(r)));
 
   const state: (StateSlot & { initial: Float32Array })[] = [];
+  // A running statistic read by several training-mode batch norms (one layer applied to several inputs: the
+  // multi-scale branches) is updated by each in turn, as the tfjs layer (and PyTorch's) updates it per call.
+  const statSlots = new Map<string, StateSlot & { initial: Float32Array }>();
   const bnTraining = new Set(forward.nodes.filter((n) => n.opType === 'BatchNormalization' && trainable.has(n.inputs[1])).map((n) => n.name));
   const runningStats = new Set(forward.nodes.filter((n) => bnTraining.has(n.name)).flatMap((n) => [n.inputs[3], n.inputs[4]]));
   for (const init of forward.initializers) {
@@ -130,10 +136,21 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
       continue;
     }
     if (bnTraining.has(node.name)) {
-      const { runningMean, runningVar } = emitBatchNormTraining(ctx, node);
       const [mean, variance] = [node.inputs[3], node.inputs[4]];
-      state.push({ input: mean, output: runningMean, dims: [...(initializers.get(mean)?.dims ?? [])], initial: initializers.get(mean)?.data as Float32Array });
-      state.push({ input: variance, output: runningVar, dims: [...(initializers.get(variance)?.dims ?? [])], initial: initializers.get(variance)?.data as Float32Array });
+      const current = (stat: string) => statSlots.get(stat)?.output ?? stat;
+      const emitted = emitBatchNormTraining(ctx, { ...node, inputs: [...node.inputs.slice(0, 3), current(mean), current(variance)] });
+      for (const [stat, output] of [
+        [mean, emitted.runningMean],
+        [variance, emitted.runningVar],
+      ] as const) {
+        const slot = statSlots.get(stat);
+        if (slot) slot.output = output;
+        else {
+          const fresh = { input: stat, output, dims: [...(initializers.get(stat)?.dims ?? [])], initial: initializers.get(stat)?.data as Float32Array };
+          statSlots.set(stat, fresh);
+          state.push(fresh);
+        }
+      }
       nodes.push(node);
       continue;
     }
@@ -145,13 +162,26 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
 
   // Loss and its gradient with respect to the value it reads. Scores that are an NHWC transpose of an NCHW
   // value are read before the transpose (the fused loss wants classes on axis 1).
-  let lossValue = spec.loss.kind === 'masked-cross-entropy' || spec.loss.kind === 'class-weighted-cross-entropy' ? spec.loss.scores : spec.loss.value;
+  let lossValue =
+    spec.loss.kind === 'masked-cross-entropy' || spec.loss.kind === 'class-weighted-cross-entropy' ? spec.loss.scores : spec.loss.kind === 'multi-scale-cross-entropy' ? '' : spec.loss.value;
   const producer = forward.nodes.find((n) => n.outputs.includes(lossValue));
   const nchwScores =
     spec.loss.kind === 'masked-cross-entropy' && producer?.opType === 'Transpose' && (producer.attrs['perm'] as number[] | undefined)?.join() === '0,2,3,1' ? producer.inputs[0] : undefined;
-  if (!shapes.has(lossValue)) throw new ZlsError(`training graph: the loss reads '${lossValue}', which is not a float value of the forward graph`);
+  const lossReads = spec.loss.kind === 'multi-scale-cross-entropy' ? spec.loss.scores : [lossValue];
+  for (const v of lossReads) if (!shapes.has(v)) throw new ZlsError(`training graph: the loss reads '${v}', which is not a float value of the forward graph`);
   let seed: { loss: string; dScores: string };
-  if (spec.loss.kind === 'masked-cross-entropy') {
+  /** Further values the loss reads, with their gradients (the multi-scale loss's other terms). */
+  const moreSeeds: { value: string; dScores: string }[] = [];
+  if (spec.loss.kind === 'multi-scale-cross-entropy') {
+    const dims = [...spec.loss.labelDims];
+    if (spec.loss.scores.length === 0) throw new ZlsError('training graph: the multi-scale cross-entropy needs at least one scores value');
+    g.addInput(TARGET_INPUT, dims, 'int32');
+    feeds[TARGET_INPUT] = { dims, type: 'int32' };
+    const terms = emitMultiScaleCrossEntropy(ctx, spec.loss.scores, g.op('Cast', [TARGET_INPUT], { to: 7 }), spec.loss.labelDims);
+    lossValue = terms.seeds[0].value;
+    seed = { loss: terms.loss, dScores: terms.seeds[0].dScores };
+    moreSeeds.push(...terms.seeds.slice(1));
+  } else if (spec.loss.kind === 'masked-cross-entropy') {
     const dims = shapes.get(lossValue) as number[];
     if (dims.length !== 4) throw new ZlsError(`training graph: masked cross-entropy reads scores [N, H, W, K]; '${lossValue}' is [${dims}]`);
     // Class positions arrive as int32 (−1: ignored), a plain copy of what the data pipeline produces.
@@ -181,6 +211,7 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
 
   // Backward: walk the nodes in reverse, summing every value's gradient contributions before using it.
   const contributions = new Map<string, string[]>([[lossValue, [seed.dScores]]]);
+  for (const more of moreSeeds) contributions.set(more.value, [...(contributions.get(more.value) ?? []), more.dScores]);
   const total = (v: string): string | undefined => {
     const parts = contributions.get(v);
     if (!parts) return undefined;

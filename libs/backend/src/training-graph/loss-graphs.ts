@@ -1,4 +1,6 @@
+import { ZlsError } from '@zls/core';
 import type { GradientContext } from './gradient-context';
+import { nearestLabelIndices } from './label-grid';
 
 /**
  * Mean softmax cross-entropy over the pixels whose label is ≥ 0 (−1 = ignore), averaged over every valid
@@ -41,6 +43,42 @@ export function emitMaskedCrossEntropyNchw(ctx: GradientContext, scores: string,
   const index = ctx.reshape(g.op('Where', [isValid, labels, ctx.constInt64([0])]), [n, 1, h, w]);
   const atLabel = g.op('Sub', [g.op('GatherElements', [weighted, index], { axis: 1 }), weight]);
   return { loss, dScores: g.op('ScatterElements', [weighted, index, atLabel], { axis: 1 }) };
+}
+
+/**
+ * SPNet's multi-scale loss (method.md §4.1): Σ_k of the masked cross-entropy of NCHW scores_k [N, K, h_k, w_k]
+ * against the labels [N, H, W] (int64, −1 ignored) resized nearest to (h_k, w_k) by OpenCV's rule
+ * (label-grid.ts; two Gathers with constant indices, once per distinct grid). Each term is the mean over its own
+ * valid pixels, as each of the reference's CrossEntropyLoss calls is. Returns the loss and each term's gradient.
+ */
+export function emitMultiScaleCrossEntropy(
+  ctx: GradientContext,
+  scores: readonly string[],
+  labels: string,
+  labelDims: readonly [number, number, number],
+): { loss: string; seeds: { value: string; dScores: string }[] } {
+  const g = ctx.g;
+  const [n, h, w] = labelDims;
+  const grids = new Map<string, string>();
+  const losses: string[] = [];
+  const seeds: { value: string; dScores: string }[] = [];
+  for (const value of scores) {
+    const dims = ctx.shape(value);
+    if (dims.length !== 4 || dims[0] !== n) throw new ZlsError(`training graph: a multi-scale term reads NCHW scores [${n}, K, h, w]; '${value}' is [${dims}]`);
+    const [, , sh, sw] = dims;
+    const key = `${sh}x${sw}`;
+    let resized = grids.get(key);
+    if (!resized) {
+      resized = labels;
+      if (sh !== h) resized = g.op('Gather', [resized, ctx.constInt64(nearestLabelIndices(h, sh))], { axis: 1 });
+      if (sw !== w) resized = g.op('Gather', [resized, ctx.constInt64(nearestLabelIndices(w, sw))], { axis: 2 });
+      grids.set(key, resized);
+    }
+    const term = emitMaskedCrossEntropyNchw(ctx, value, resized);
+    losses.push(term.loss);
+    seeds.push({ value, dScores: term.dScores });
+  }
+  return { loss: losses.length === 1 ? losses[0] : g.op('Sum', losses), seeds };
 }
 
 /** loss = Σ value·weights with a fed weight tensor: a linear probe whose gradient is the weights (tests). */

@@ -79,6 +79,26 @@ describe('training-graph gradients against central differences of the onnxruntim
     await expectGradientsMatch(built, 2e-3, 1e-3);
   });
 
+  it('Max of three operands (SPNet multi-scale max), and ties go to the first operand as in tfjs maximum', async () => {
+    // Distinct values 0.01 apart keep every winner under the ±ε perturbations (ε = 0.001).
+    const dims = [2, 3, 4, 5];
+    const n = size(dims);
+    // Its own stream, so the cases after it draw the values they always drew.
+    const own = new SeededRng(23);
+    const perm = Array.from({ length: 3 * n }, (_, i) => i).sort(() => own.uniform(-1, 1));
+    const values = [0, 1, 2].map((k) => Float32Array.from(perm.slice(k * n, (k + 1) * n), (v) => (v - 1.5 * n) / 100));
+    const built = graph([1], [dims, dims, dims], (g, _x, p) => g.op('Max', p), values);
+    await expectGradientsMatch(built, 2e-3, 1e-3);
+    // Ties: p0 = p1 everywhere, p2 = p1 on the first half, below elsewhere: all of dy goes to p0.
+    const tie = Float32Array.from({ length: n }, (_, i) => i / 10);
+    const lower = Float32Array.from(tie, (v, i) => (i < n / 2 ? v : v - 1));
+    const tied = graph([1], [dims, dims, dims], (g, _x, p) => g.op('Max', p), [tie, Float32Array.from(tie), lower]);
+    const { analytic, weights } = await checkGradients(tied.ir, tied.y, tied.names, { samples: 1 });
+    expect(Array.from(analytic.get('p0') ?? [])).toEqual(Array.from(weights));
+    expect((analytic.get('p1') ?? []).every((v) => v === 0)).toBe(true);
+    expect((analytic.get('p2') ?? []).every((v) => v === 0)).toBe(true);
+  });
+
   it('GlobalAveragePool, AveragePool 2×2 stride 2, ReduceMean', async () => {
     await expectGradientsMatch(withInputAsParam([2, 3, 5, 4], [], (g, x) => g.op('GlobalAveragePool', [x])));
     await expectGradientsMatch(withInputAsParam([2, 3, 6, 8], [], (g, x) => g.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2] })));

@@ -55,14 +55,15 @@ export async function createVariableGraphSession(request: VariableGraphSessionRe
 
 /**
  * A GraphTrainer for any forward graph whose initializers name the tfjs variables they came from: the graph
- * minimises the masked cross-entropy of the `scores` output [N, H, W, K] of the images (first) input.
+ * minimises the masked cross-entropy of the `scores` output [N, H, W, K] of the images (first) input, or the
+ * loss given (SPNet's multi-scale cross-entropy), fed the same per-pixel class positions.
  */
-export async function createVariableGraphTrainer(forward: OnnxGraphIR, scores: string, request: GraphTrainerRequest): Promise<GraphTrainer> {
+export async function createVariableGraphTrainer(forward: OnnxGraphIR, scores: string | TrainingLoss, request: GraphTrainerRequest): Promise<GraphTrainer> {
   const images = forward.inputs[0];
   const session = await createVariableGraphSession({
     forward,
     inputDims: { [images.name]: [...request.batchShape] },
-    loss: { kind: 'masked-cross-entropy', scores },
+    loss: typeof scores === 'string' ? { kind: 'masked-cross-entropy', scores } : scores,
     slots: request.slots,
     optimizer: request.optimizer,
     executionProviders: request.executionProviders,

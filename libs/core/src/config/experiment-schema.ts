@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   Allow,
+  ArrayContains,
+  ArrayNotEmpty,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsIn,
@@ -86,6 +89,29 @@ export class LoaderSection {
   @IsInt() @Min(0) @Max(16) workers = 1;
 }
 
+/**
+ * SPNet's multi-scale training (the reference's MSC wrapper, method.md §4.1): the network also runs on the input
+ * bilinearly resized by each scale (floor of size × scale, as the reference's int()), and the supervised loss
+ * sums one masked cross-entropy per scale's scores, each on its own score grid, plus (`max`) one on the
+ * element-wise max of them all on the scale-1 grid; labels are resized nearest to each grid. Self-training
+ * students train single-scale (STRICT's code). `test: max` evaluates the supervised model as the reference's
+ * eval.py does, on the max over the scales.
+ */
+export class MultiScaleSection {
+  /** Input scales; 1 must be among them (its score grid is where the smaller scales' scores are maxed). */
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique({ message: 'elements must be unique' })
+  @ArrayContains([1], { message: 'must contain 1 (the full-scale input, whose grid the max is taken on)' })
+  @IsNumber({}, { each: true })
+  @IsPositive({ each: true })
+  scales: number[] = [1, 0.5, 0.75];
+  /** Add the cross-entropy of the element-wise max over the scales (the reference's fourth term). */
+  @IsBoolean() max = true;
+  /** Evaluation of the supervised model: `max` (the max-fused scores, the reference) or `single-scale`. */
+  @IsIn(['max', 'single-scale']) test: 'max' | 'single-scale' = 'max';
+}
+
 /** The model: a backbone and a head, each a registered component (validated by its registry). */
 export class ModelSection {
   @Allow() backbone?: unknown;
@@ -94,6 +120,8 @@ export class ModelSection {
   @IsOptional() @IsIn(['embeddings', 'linear']) classifier?: 'embeddings' | 'linear';
   /** Bilinear upsampling of the scores: `half-pixel` (default) or `align-corners` (mirror-aligned on stride·k + 1 inputs). */
   @IsOptional() @IsIn(['half-pixel', 'align-corners']) upsampling?: 'half-pixel' | 'align-corners';
+  /** SPNet's multi-scale training and test (absent: single-scale). */
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => MultiScaleSection) multiScale?: MultiScaleSection;
 }
 
 /** The top level of an experiment file (after `_base_` merging and `--set` overrides). */

@@ -35,6 +35,25 @@ describe('validateExperiment', () => {
     ).toEqual([]);
   });
 
+  it("validates SPNet's multi-scale option: positive scales that include 1, a boolean max, a test mode", () => {
+    const issues = (multiScale: unknown) =>
+      Object.fromEntries(experimentIssues({ name: 'ms', dataset: { type: 'fake' }, model: { backbone: { type: 'fake' }, multiScale } }, registries()).map((i) => [i.path, i.message]));
+    expect(issues({ scales: [1, 0.5, 0.75], max: true })).toEqual({});
+    expect(issues({})).toEqual({});
+    expect(issues({ scales: [1, 0.5, 0.75], max: true, test: 'single-scale' })).toEqual({});
+    expect(issues({ scales: [0.5, 0.75] })['model.multiScale.scales']).toMatch(/must contain 1/);
+    expect(issues({ scales: [1, -0.5] })['model.multiScale.scales']).toMatch(/positive/);
+    expect(issues({ scales: [1, 0] })['model.multiScale.scales']).toMatch(/positive/);
+    expect(issues({ scales: [1, 'half'] })['model.multiScale.scales']).toMatch(/number/);
+    expect(issues({ scales: [1, 0.5, 0.5] })['model.multiScale.scales']).toMatch(/unique/);
+    expect(issues({ scales: [] })['model.multiScale.scales']).toMatch(/should not be empty|must contain 1/);
+    expect(issues({ scales: 0.5 })['model.multiScale.scales']).toMatch(/must be an array/);
+    expect(issues({ max: 'yes' })['model.multiScale.max']).toMatch(/boolean/);
+    expect(issues({ test: 'mean' })['model.multiScale.test']).toMatch(/must be one of the following values: max, single-scale/);
+    expect(issues({ pyramids: [0.5] })['model.multiScale.pyramids']).toMatch(/unknown option \(allowed: max, scales, test\)/);
+    expect(issues(true)['model.multiScale']).toMatch(/object/);
+  });
+
   it('reports every problem at once with full paths', () => {
     const issues = experimentIssues(
       {
@@ -52,7 +71,7 @@ describe('validateExperiment', () => {
     expect(byPath['seed']).toMatch(/must not be less than 0/);
     expect(byPath['dataset.split']).toMatch(/must be one of the following values: train, val/);
     expect(byPath['model.backbone.outputStride']).toMatch(/must be one of the following values: 8, 16/);
-    expect(byPath['model.neck']).toMatch(/unknown option \(allowed: backbone, classifier, head, upsampling\)/);
+    expect(byPath['model.neck']).toMatch(/unknown option \(allowed: backbone, classifier, head, multiScale, upsampling\)/);
     expect(byPath['train.iterations']).toMatch(/must not be less than 1/);
     expect(byPath['train.optimiser']).toMatch(/unknown option/);
     expect(byPath['extra']).toMatch(/unknown option/);

@@ -68,6 +68,12 @@ export interface PseudoLabeler {
   readonly name: string;
   /** The selection rule in words (e.g. which softmax ranks top-p), named in every table of a run. */
   readonly rule: string;
+  /**
+   * True when `select` decides each proposal on its own (argmax, STRICT's consistency): a whole-set labelling
+   * pass then selects batch by batch and keeps no proposal, so its memory does not grow with the set. Absent or
+   * false: `select` ranks over every proposal it is given (top-p), which must all be held until the end.
+   */
+  readonly selectsPerSample?: boolean;
   propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]>;
   select(proposals: readonly PseudoLabelProposal[]): LabelMap[];
 }

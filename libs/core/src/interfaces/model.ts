@@ -48,6 +48,20 @@ export interface SegmentationModel {
    */
   frozenView?(threads: number): SegmentationModel | undefined;
   /**
+   * SPNet's multi-scale training outputs (`model.multiScale`, method.md §4.1), for a stage that trains on them:
+   * the scores [N, h, w, classes.length] of the input at each configured scale on that scale's own score grid
+   * (before any upsampling), in config order, then (with `max`) their element-wise maximum on the scale-1 grid.
+   * The loss sums one masked cross-entropy per map, each against the labels resized nearest to its grid.
+   * Absent or undefined: the model trains single-scale.
+   */
+  multiScaleScores?(images: Tensor4D, training: boolean, classes?: readonly number[]): Tensor4D[] | undefined;
+  /**
+   * The model as SPNet's reference evaluates it when it trained multi-scale: `forward` gives the max over the
+   * scales' scores on the scale-1 grid, upsampled to the input. Undefined: it evaluates single-scale. A view:
+   * disposing it frees nothing of the model.
+   */
+  multiScaleTestView?(): SegmentationModel | undefined;
+  /**
    * Called once with the first training batch of a stage that starts from the model's initial weights: a
    * randomly initialised backbone with frozen batch norm estimates its statistics from it. True when it did.
    */
@@ -61,6 +75,8 @@ export interface GraphTrainerRequest {
   batchShape: readonly [number, number, number, number];
   /** Output indices the loss covers, in score order. */
   classes: readonly number[];
+  /** Train on the model's multi-scale outputs (see SegmentationModel.multiScaleScores) where it has them. */
+  multiScale?: boolean;
   /** The variables to train, in optimiser-state order, with their update settings. */
   slots: readonly { variable: Variable; lrMultiplier: number; weightDecay: number }[];
   optimizer: { kind: 'sgd'; momentum: number } | { kind: 'adam'; beta1: number; beta2: number; epsilon: number };

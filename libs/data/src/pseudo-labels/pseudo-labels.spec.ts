@@ -54,6 +54,14 @@ describe('WithPseudoLabels', () => {
     expect(Array.from(s.hidden.data)).toEqual([0, 7, 8, 1]);
   });
 
+  it('resizes labels made on the warped evaluation-size image (nearest) back to the label map before mixing', async () => {
+    // A 4×4 map, as a pass warping this 2×2 image to 4×4 labels it: each 2×2 block is one source pixel.
+    const warped = map([9, 9, 7, 7, 9, 9, 7, 7, 3, 3, 5, 5, 3, 3, 5, 5], 4, 4);
+    const s = await new WithPseudoLabels(base, new Map([['a', warped]])).get(0);
+    expect([s.target.width, s.target.height]).toEqual([2, 2]);
+    expect(Array.from(s.target.data)).toEqual([0, 7, 3, 1]);
+  });
+
   it('names an image without pseudo-labels', async () => {
     await expect(new WithPseudoLabels(base, new Map(), 'r1.bin').get(0)).rejects.toThrow(/r1\.bin: no pseudo-labels for training image a/);
   });

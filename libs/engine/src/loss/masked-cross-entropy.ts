@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { softmaxCrossEntropy } from '@zls/backend';
+import { resizeLabelsNearest, softmaxCrossEntropy } from '@zls/backend';
 import { IGNORE_INDEX, type LabelMap } from '@zls/core';
 
 /**
@@ -40,4 +40,22 @@ export function maskedCrossEntropy(scores: tf.Tensor4D, positions: Int32Array, v
   for (let i = 0; i < labels.length; i++) labels[i] = positions[i] < 0 ? IGNORE_INDEX : positions[i];
   void valid; // the fused loss counts valid pixels itself; `valid` stays for callers that log it
   return tf.tidy(() => softmaxCrossEntropy(scores, tf.tensor3d(labels, [n, h, w], 'int32'), IGNORE_INDEX));
+}
+
+/**
+ * SPNet's multi-scale loss (method.md §4.1, the reference's train.py): the sum over its outputs (each scale's
+ * scores on its own grid, then their max) of the masked cross-entropy against the targets resized nearest to
+ * that output's grid (OpenCV's INTER_NEAREST, the reference's `resize_target`), each a mean over its own valid
+ * pixels. `positions` are the N·H·W targets of the batch at `shape` [N, H, W].
+ */
+export function multiScaleCrossEntropy(outputs: readonly tf.Tensor4D[], positions: Int32Array, shape: readonly [number, number, number]): tf.Scalar {
+  if (outputs.length === 0) throw new Error('multiScaleCrossEntropy: no outputs');
+  return tf.tidy(() => {
+    const terms = outputs.map((scores) => {
+      const [n, h, w] = scores.shape;
+      if (n !== shape[0]) throw new Error(`multiScaleCrossEntropy: an output of batch ${n} for targets of batch ${shape[0]}`);
+      return maskedCrossEntropy(scores, resizeLabelsNearest(positions, shape, [h, w]), 0);
+    });
+    return (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
+  });
 }

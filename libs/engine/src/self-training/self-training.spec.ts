@@ -8,7 +8,7 @@ import {
   type TrainingBatch,
 } from '@zls/core';
 import { echoModel } from '@zls/testing';
-import { labelTrainingSet } from './label-training-set';
+import { forEachLabelled, labelTrainingSet } from './label-training-set';
 import { onlineTargets } from './target-providers';
 
 beforeAll(async () => {
@@ -67,5 +67,29 @@ describe('labelTrainingSet and onlineTargets', () => {
       if (v !== I) expect(mixed.data[p]).toBe(v);
       else expect(mixed.data[p]).toBe(labelled[0].pseudo.data[p]);
     });
+  });
+
+  it('stream a per-sample labeler batch by batch, and give a whole-set labeler every proposal at once', async () => {
+    const events: string[] = [];
+    async function* logged(): AsyncIterable<TrainingBatch> {
+      for await (const b of unaugmented()) {
+        events.push(`batch ${b.ids.join(',')}`);
+        yield b;
+      }
+    }
+    const perSample: PseudoLabeler = { ...argmaxLabeler, selectsPerSample: true };
+    await forEachLabelled(echo, perSample, logged(), [2, 3], (s) => events.push(s.id));
+    expect(events).toEqual(['batch img1,img2', 'img1', 'img2', 'batch img3', 'img3']);
+
+    events.length = 0;
+    const sizes: number[] = [];
+    const wholeSet: PseudoLabeler = { ...argmaxLabeler, select: (ps) => (sizes.push(ps.length), ps.map((p) => p.labels)) };
+    await forEachLabelled(echo, wholeSet, logged(), [2, 3], (s) => events.push(s.id));
+    expect(events).toEqual(['batch img1,img2', 'batch img3', 'img1', 'img2', 'img3']);
+    expect(sizes).toEqual([3]);
+    // Both routes give the same labels.
+    const a = await labelTrainingSet(echo, perSample, unaugmented(), [2, 3]);
+    const b = await labelTrainingSet(echo, wholeSet, unaugmented(), [2, 3]);
+    expect(a.map((l) => Array.from(l.pseudo.data))).toEqual(b.map((l) => Array.from(l.pseudo.data)));
   });
 });

@@ -18,6 +18,11 @@ export interface StageSpec {
   headLrMultipliers: boolean;
   /** Output indices the loss is computed over (seen classes in SPNet, all classes for a student). */
   classes: readonly number[];
+  /**
+   * Train on the model's multi-scale outputs where it has them (`model.multiScale`): SPNet's supervised stages.
+   * Self-training students train single-scale, as STRICT's code trains them (method.md §4.1).
+   */
+  multiScale?: boolean;
   /** Save a checkpoint every N steps (0: only at the end). */
   checkpointEvery: number;
   /** Stop when a loss in the first 100 steps exceeds the first one × this (absent or 0: no check). */

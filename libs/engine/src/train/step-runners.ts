@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GraphTrainer, SegmentationModel, TensorRecord, TrainingBatch } from '@zls/core';
-import { maskedCrossEntropy } from '../loss/masked-cross-entropy';
+import { maskedCrossEntropy, multiScaleCrossEntropy } from '../loss/masked-cross-entropy';
 import { Adam } from '../optim/adam';
 import type { Optimizer } from '../optim/optimizer';
 import { SgdMomentum } from '../optim/sgd';
@@ -44,7 +44,11 @@ export class TfjsStepRunner implements StepRunner {
 
   async step(batch: TrainingBatch, positions: Int32Array, valid: number, lr: number): Promise<number> {
     const { value, grads } = tf.variableGrads(() => {
-      const images = tf.tensor4d(batch.images, batch.shape as [number, number, number, number]);
+      const shape = batch.shape as [number, number, number, number];
+      const images = tf.tensor4d(batch.images, shape);
+      // SPNet's multi-scale stages: one cross-entropy term per output (each scale, then their max).
+      const outputs = this.spec.multiScale ? this.model.multiScaleScores?.(images, true, this.spec.classes) : undefined;
+      if (outputs) return multiScaleCrossEntropy(outputs, positions, [shape[0], shape[1], shape[2]]);
       return maskedCrossEntropy(this.model.forward(images, true, this.spec.classes), positions, valid);
     }, this.trainable);
     const loss = (await value.data())[0];
@@ -101,6 +105,7 @@ export class GraphStepRunner implements StepRunner {
     const trainer = await this.model.graphTrainer({
       batchShape: shape as [number, number, number, number],
       classes: this.spec.classes,
+      multiScale: this.spec.multiScale,
       slots,
       optimizer: this.spec.optimizer === 'adam' ? { kind: 'adam', ...ADAM_SETTINGS } : { kind: 'sgd', momentum: this.spec.momentum },
       executionProviders: this.options.executionProviders,

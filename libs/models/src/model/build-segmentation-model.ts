@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigError, type Backbone, type ClassSpace, type ComponentConfig, type Head, type Registries } from '@zls/core';
 import { isBindableHead } from '../onnx/exportable';
+import { resolveMultiScale, type MultiScaleOptions } from './multi-scale';
 import { EmbeddingScorer, LinearScorer } from './scorers';
 import { SegmentationNet, type Upsampling } from './segmentation-net';
 
@@ -12,6 +13,8 @@ export interface SegmentationModelConfig {
   classifier?: 'embeddings' | 'linear';
   /** How scores reach the input's resolution (default half-pixel; 'align-corners' for mirror-aligned views). */
   upsampling?: Upsampling;
+  /** SPNet's multi-scale training and test (multi-scale.ts; defaults: scales [1, 0.5, 0.75], max, max-fused test). */
+  multiScale?: Partial<MultiScaleOptions>;
   seed?: number;
 }
 
@@ -20,6 +23,7 @@ export type ModelClasses = Pick<ClassSpace, 'numClasses' | 'embeddingDim' | 'emb
 
 /** Builds backbone and head from their registries and joins them with the scorer for the class space. */
 export function buildSegmentationModel(registries: Registries, config: SegmentationModelConfig, classes: ModelClasses, container?: DependencyContainer): SegmentationNet {
+  const multiScale = resolveMultiScale(config.multiScale);
   const backbone = registries.backbone.build(config.backbone, 'model.backbone', container) as Backbone;
   let head: Head;
   try {
@@ -39,5 +43,5 @@ export function buildSegmentationModel(registries: Registries, config: Segmentat
   }
   const scorer =
     kind === 'embeddings' ? new EmbeddingScorer(classes.embeddings, classes.numClasses, classes.embeddingDim) : new LinearScorer(head.outputChannels, classes.numClasses, config.seed ?? 0);
-  return new SegmentationNet(backbone, head, scorer, config.upsampling ?? 'half-pixel');
+  return new SegmentationNet(backbone, head, scorer, config.upsampling ?? 'half-pixel', multiScale);
 }

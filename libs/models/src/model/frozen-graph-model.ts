@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createNativeSession, type NativeSession } from '@zls/backend';
+import { createNativeSession, frozenGraphSessionOptions, type NativeSession } from '@zls/backend';
 import { ZlsError, type ModelGeometry, type SegmentationModel, type TrainableVariable } from '@zls/core';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
 import type { SegmentationNet } from './segmentation-net';
@@ -7,7 +7,8 @@ import type { SegmentationNet } from './segmentation-net';
 /**
  * A SegmentationNet as one onnxruntime graph per class list, with the weights it has now: what a frozen pass
  * (evaluation, labelling by a frozen generator) runs, instead of one onnxruntime call per tfjs op. Synchronous,
- * so it drops in wherever `forward` is called. Disposing it frees its sessions, never the net's variables.
+ * so it drops in wherever `forward` is called. With `multiScaleTest`, the graph of a multi-scale net's
+ * max-fused test (multi-scale.ts). Disposing it frees its sessions, never the net's variables.
  */
 export class FrozenGraphModel implements SegmentationModel {
   readonly numClasses: number;
@@ -17,6 +18,7 @@ export class FrozenGraphModel implements SegmentationModel {
   constructor(
     private readonly net: SegmentationNet,
     private readonly threads: number,
+    private readonly multiScaleTest = false,
   ) {
     this.numClasses = net.numClasses;
     this.geometry = net.geometry;
@@ -26,7 +28,8 @@ export class FrozenGraphModel implements SegmentationModel {
     const key = classes.join(',');
     let s = this.sessions.get(key);
     if (!s) {
-      s = createNativeSession(this.net.toOnnx({ classes }), { intraOpNumThreads: this.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+      // One session runs every view (×1, ×1.5, ×1.75, mirrored) and batch size: no arena, so none keeps its peak.
+      s = createNativeSession(this.net.toOnnx({ classes, multiScale: this.multiScaleTest ? 'test' : undefined }), frozenGraphSessionOptions(this.threads));
       this.sessions.set(key, s);
     }
     return s;

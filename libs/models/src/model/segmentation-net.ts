@@ -3,6 +3,7 @@ import { fuseConstantProjections, OnnxGraphBuilder } from '@zls/backend';
 import type { Backbone, GraphTrainer, GraphTrainerRequest, Head, ModelGeometry, SegmentationModel, TrainableVariable } from '@zls/core';
 import { FrozenGraphModel } from './frozen-graph-model';
 import { createGraphTrainer } from './graph-trainer';
+import { MultiScaleTestView, onnxScaledInput, scaledSize, type MultiScaleOptions } from './multi-scale';
 import { onnxOps } from '../onnx/onnx-ops';
 import { hasNamedWeights, isOnnxBackbone, isOnnxHead } from '../onnx/exportable';
 import type { EmbeddingScorer, LinearScorer } from './scorers';
@@ -17,6 +18,12 @@ export interface OnnxExportOptions {
   batch?: number;
   /** Written into the file's metadata_props (e.g. zls.label_ids, zls.normalization). */
   metadata?: Record<string, string>;
+  /**
+   * A multi-scale net's other graphs: `test`, output 'scores' of the max over the scales, upsampled to the
+   * input (the reference's evaluation); `train` (training graphs only), one NCHW output per loss term: each
+   * scale's scores on its own grid, then their max on the scale-1 grid.
+   */
+  multiScale?: 'train' | 'test';
 }
 
 /** How scores are upsampled to the input: half-pixel centres (tfjs/PyTorch default) or corner-aligned. */
@@ -26,7 +33,8 @@ export type Upsampling = 'half-pixel' | 'align-corners';
  * backbone → head → per-pixel scores against the classes → bilinear upsampling to the input (half-pixel, or
  * corner-aligned, which puts cell j at input pixel stride·j: exact and mirror-symmetric on stride·k + 1 inputs).
  * Scores are computed at feature resolution and then upsampled: the same result as upsampling features
- * (both steps are linear) at a fraction of the cost.
+ * (both steps are linear) at a fraction of the cost. With `multiScale` (SPNet's MSC, multi-scale.ts) the net
+ * also gives the per-scale training outputs and a max-fused test view; `forward` stays single-scale.
  */
 export class SegmentationNet implements SegmentationModel {
   readonly numClasses: number;
@@ -37,6 +45,7 @@ export class SegmentationNet implements SegmentationModel {
     readonly head: Head,
     readonly scorer: EmbeddingScorer | LinearScorer,
     readonly upsampling: Upsampling = 'half-pixel',
+    readonly multiScale?: MultiScaleOptions,
   ) {
     this.numClasses = scorer.numClasses;
     this.geometry = { outputStride: backbone.outputStride, alignCorners: upsampling === 'align-corners' };
@@ -73,6 +82,45 @@ export class SegmentationNet implements SegmentationModel {
     const [, h, w] = images.shape;
     const corners = this.geometry.alignCorners;
     return tf.tidy(() => tf.image.resizeBilinear(this.lowResScores(images, training, classes), [h, w], corners, !corners));
+  }
+
+  /** Each scale's scores on its own grid, in config order (the input resized bilinearly, half-pixel). */
+  private scaleBranches(ms: MultiScaleOptions, images: tf.Tensor4D, training: boolean, classes: readonly number[]): tf.Tensor4D[] {
+    const [, h, w] = images.shape;
+    return ms.scales.map((s) => this.lowResScores(s === 1 ? images : tf.image.resizeBilinear(images, [scaledSize(h, s), scaledSize(w, s)], false, true), training, classes));
+  }
+
+  /** The element-wise max of the branches on the scale-1 grid (the others resized there bilinearly, half-pixel). */
+  private maxOnGrid(ms: MultiScaleOptions, branches: tf.Tensor4D[]): tf.Tensor4D {
+    const [, gh, gw] = branches[ms.scales.indexOf(1)].shape;
+    const aligned = branches.map((b, i) => (ms.scales[i] === 1 ? b : tf.image.resizeBilinear(b, [gh, gw], false, true)));
+    return aligned.reduce((m, b) => tf.maximum(m, b));
+  }
+
+  /** SegmentationModel.multiScaleScores: every loss term's scores [N, h, w, K] on its own grid; undefined single-scale. */
+  multiScaleScores(images: tf.Tensor4D, training: boolean, classes: readonly number[] = this.allClasses()): tf.Tensor4D[] | undefined {
+    const ms = this.multiScale;
+    if (!ms) return undefined;
+    this.checkClasses(classes);
+    return tf.tidy(() => {
+      const branches = this.scaleBranches(ms, images, training, classes);
+      return ms.max ? [...branches, this.maxOnGrid(ms, branches)] : branches;
+    });
+  }
+
+  /** The max over the scales' scores, upsampled to the input as `forward` upsamples (the reference's test). */
+  maxFusedForward(images: tf.Tensor4D, classes: readonly number[] = this.allClasses()): tf.Tensor4D {
+    const ms = this.multiScale;
+    if (!ms) throw new Error('maxFusedForward: this net has no multiScale option');
+    this.checkClasses(classes);
+    const [, h, w] = images.shape;
+    const corners = this.geometry.alignCorners;
+    return tf.tidy(() => tf.image.resizeBilinear(this.maxOnGrid(ms, this.scaleBranches(ms, images, false, classes)), [h, w], corners, !corners));
+  }
+
+  /** The max-fused evaluation view when the net trains multi-scale with `test: max`; undefined otherwise. */
+  multiScaleTestView(): SegmentationModel | undefined {
+    return this.multiScale?.test === 'max' ? new MultiScaleTestView(this) : undefined;
   }
 
   /** Every parameter with a stable name: backbone.*, head.*, scorer.* (checkpoint keys). */
@@ -118,10 +166,13 @@ export class SegmentationNet implements SegmentationModel {
     return createGraphTrainer(this, request);
   }
 
-  /** Whole-graph inference with the current weights (frozen-graph-model.ts); undefined when a part emits no ONNX. */
-  frozenView(threads: number): SegmentationModel | undefined {
+  /**
+   * Whole-graph inference with the current weights (frozen-graph-model.ts), of the max-fused multi-scale graph
+   * with `multiScaleTest`; undefined when a part emits no ONNX.
+   */
+  frozenView(threads: number, multiScaleTest = false): SegmentationModel | undefined {
     if (!isOnnxBackbone(this.backbone) || !isOnnxHead(this.head)) return undefined;
-    return new FrozenGraphModel(this, threads);
+    return new FrozenGraphModel(this, threads, multiScaleTest);
   }
 
   /** The inference graph, still open (training graphs are built from it). */
@@ -136,8 +187,29 @@ export class SegmentationNet implements SegmentationModel {
     const n = options.batch ?? 'N';
     g.addInput('images', [n, h, w, 3]);
     const x = onnxOps.nhwcToNchw(g, 'images');
-    const feats = this.head.toOnnx(g, this.backbone.toOnnx(g, x));
-    const scores = onnxOps.resizeLike(g, this.scorer.toOnnx(g, feats, classes), x, this.geometry.alignCorners);
+    const backbone = this.backbone;
+    const head = this.head;
+    // Each branch writes the same layers again; their initializers come from the same variables, so the
+    // builder keeps one copy and every branch reads the shared weights.
+    const scoresOf = (input: string) => this.scorer.toOnnx(g, head.toOnnx(g, backbone.toOnnx(g, input)), classes);
+    let lowRes: string;
+    const ms = this.multiScale;
+    if (!options.multiScale) lowRes = scoresOf(x);
+    else {
+      if (!ms) throw new Error(`onnxGraph: a multi-scale '${options.multiScale}' graph needs the net's multiScale option`);
+      const branches = ms.scales.map((s) => scoresOf(s === 1 ? x : onnxScaledInput(g, x, s, h, w)));
+      const base = branches[ms.scales.indexOf(1)];
+      const max = () => {
+        const aligned = branches.map((b, i) => (ms.scales[i] === 1 ? b : onnxOps.resizeLike(g, b, base, false)));
+        return g.op(aligned.length === 1 ? 'Identity' : 'Max', aligned);
+      };
+      if (options.multiScale === 'train') {
+        for (const v of ms.max ? [...branches, max()] : branches) g.addOutput(v, null);
+        return g;
+      }
+      lowRes = max();
+    }
+    const scores = onnxOps.resizeLike(g, lowRes, x, this.geometry.alignCorners);
     g.addNode('Transpose', [scores], ['scores'], { perm: [0, 2, 3, 1] });
     g.addOutput('scores', [n, h, w, classes.length]);
     return g;

@@ -14,6 +14,7 @@ export class ArgmaxLabelerOptions {}
 @injectable()
 export class ArgmaxLabeler implements PseudoLabeler {
   readonly name: string = 'argmax';
+  readonly selectsPerSample: boolean = true;
 
   get rule(): string {
     return 'argmax over unseen classes, every candidate';

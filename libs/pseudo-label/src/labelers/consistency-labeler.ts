@@ -21,6 +21,7 @@ export class ConsistencyLabelerOptions {
 @injectable()
 export class ConsistencyLabeler implements PseudoLabeler {
   readonly name = 'consistency';
+  readonly selectsPerSample = true;
 
   constructor(private readonly options: ConsistencyLabelerOptions) {}
 

@@ -87,6 +87,18 @@ describe('pseudo-labelers', () => {
     expect(Array.from(labeler.select(proposals)[0].data).every((v) => v === I)).toBe(true);
   });
 
+  it('say whether they select per sample: a whole-set pass streams those, and holds every proposal for top-p', async () => {
+    const flags = Object.fromEntries(['argmax', 'consistency', 'none', 'top-p'].map((t) => [t, build(t).selectsPerSample ?? false]));
+    expect(flags).toEqual({ argmax: true, consistency: true, none: true, 'top-p': false });
+    // Per sample means per sample: selecting two proposals together or one at a time gives the same labels.
+    for (const type of ['argmax', 'consistency']) {
+      const labeler = build(type);
+      const proposals = await labeler.propose({ generator: colourGenerator(4), images: tf.concat([images(), tf.reverse(images(), 2)]), targets: [target, target], unseenIndices: [2, 3] });
+      const together = labeler.select(proposals).map((m) => Array.from(m.data));
+      expect(proposals.map((p) => Array.from(labeler.select([p])[0].data))).toEqual(together);
+    }
+  });
+
   it('builds the paper view set: identity, mirror, and each up-scale with and without mirror', () => {
     expect(viewSet([1.5, 1.75], true)).toEqual([
       { scale: 1, flip: false },

@@ -9,6 +9,7 @@ export class NoLabelerOptions {}
 export class NoLabeler implements PseudoLabeler {
   readonly name = 'none';
   readonly rule = 'no pseudo-labels';
+  readonly selectsPerSample = true;
 
   async propose(request: PseudoLabelRequest): Promise<PseudoLabelProposal[]> {
     return request.targets.map((t) => ({

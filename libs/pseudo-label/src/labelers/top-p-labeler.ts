@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { IsIn, IsNumber, Max, Min } from 'class-validator';
 import { injectable } from 'tsyringe';
 import type { LabelMap, PseudoLabelProposal, PseudoLabelRequest } from '@zls/core';
-import { keepTopFractionPerClass } from '../selection/top-p';
+import { keepTopFractionPerClassOf } from '../selection/top-p';
 import { ArgmaxLabeler, argmaxProposals } from './argmax-labeler';
 
 /** Which softmax ranks a pixel's label: over every class the generator scores, or over the unseen ones only. */
@@ -27,6 +27,8 @@ export class TopPLabelerOptions {
 @injectable()
 export class TopPLabeler extends ArgmaxLabeler {
   override readonly name: string = 'top-p';
+  /** Each class's top fraction is taken over every proposal passed to `select`. */
+  override readonly selectsPerSample: boolean = false;
 
   constructor(private readonly options: TopPLabelerOptions) {
     super();
@@ -45,21 +47,11 @@ export class TopPLabeler extends ArgmaxLabeler {
   }
 
   override select(proposals: readonly PseudoLabelProposal[]): LabelMap[] {
-    const total = proposals.reduce((a, p) => a + p.labels.data.length, 0);
-    const labels = new Uint8Array(total);
-    const confidence = new Float32Array(total);
-    let offset = 0;
-    for (const p of proposals) {
-      labels.set(p.labels.data, offset);
-      confidence.set(p.confidence, offset);
-      offset += p.labels.data.length;
-    }
-    const kept = keepTopFractionPerClass(labels, confidence, this.options.fraction);
-    offset = 0;
-    return proposals.map((p) => {
-      const data = kept.slice(offset, offset + p.labels.data.length);
-      offset += p.labels.data.length;
-      return { data, height: p.labels.height, width: p.labels.width };
-    });
+    // Ranked across all proposals in place: no concatenated copy of a training set's pixels.
+    const kept = keepTopFractionPerClassOf(
+      proposals.map((p) => ({ labels: p.labels.data, confidence: p.confidence })),
+      this.options.fraction,
+    );
+    return proposals.map((p, i) => ({ data: kept[i], height: p.labels.height, width: p.labels.width }));
   }
 }

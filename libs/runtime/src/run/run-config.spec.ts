@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig, validateExperiment } from '@zls/core';
 import { JsonlLog } from '@zls/engine';
+import { entryToFloat32, readSafetensors, type SafetensorsEntry } from '@zls/models';
 import { TINY_SYNTHETIC_OVERRIDES, useTempDir } from '@zls/testing';
 import { createRegistries } from '../registries';
 import { runConfig } from './run-config';
@@ -89,5 +90,26 @@ describe('runConfig: backbones that need pretrained weights', () => {
     const { config } = loadConfig(strict, [...tiny, ...resnet, 'selfTraining.rounds=0', 'allowRandomInit=true']);
     const result = await runConfig({ config, registries, runDir: path.join(dir(), 'run'), stageRoot: path.join(dir(), 'stages') });
     expect(result.stages.map((s) => s.name)).toEqual(['spnet']);
+  }, 120_000);
+
+  it("SPNet-c's held-out SPNet starts like SPNet: a random frozen-BN ResNet's statistics from its first batch, its curve logged", async () => {
+    const registries = createRegistries();
+    const spnetC = path.join(root, 'experiments/spnet-c/spnet-c_synthetic-net_1000_synthetic-64.yaml');
+    const deep = 'model.backbone={type: resnet, depth: 50, baseWidth: 4, outputStride: 8, frozenBn: true, requireWeights: true}';
+    const { config } = loadConfig(spnetC, [...tiny, deep, 'train.iterations=3', 'allowRandomInit=true']);
+    const stageRoot = path.join(dir(), 'stages');
+    const result = await runConfig({ config, registries, runDir: path.join(dir(), 'run'), stageRoot });
+    expect(result.calibration?.rule).toBe('held-out-seen');
+    const stageDir = (name: RegExp) => path.join(stageRoot, fs.readdirSync(stageRoot).find((d) => name.test(d)) as string);
+    const heldOut = stageDir(/^spnet-held-out-/);
+    const losses = JsonlLog.read(path.join(heldOut, 'train.jsonl')).map((r) => r['loss'] as number);
+    expect(losses).toHaveLength(3);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    // The stem's frozen batch norm holds the moments of conv1's output on the first batch, not the identity
+    // (running variance 1) that sent ResNet-101's held-out SPNet to a NaN loss at step 2.
+    const checkpoint = readSafetensors(path.join(heldOut, fs.readdirSync(heldOut).find((f) => f.endsWith('.safetensors')) as string));
+    const name = [...checkpoint.tensors.keys()].find((n) => n.endsWith('backbone.bn1.running_var')) as string;
+    const variance = entryToFloat32(checkpoint.tensors.get(name) as SafetensorsEntry, name, heldOut);
+    expect(variance.some((v) => Math.abs(v - 1) > 1e-3)).toBe(true);
   }, 120_000);
 });

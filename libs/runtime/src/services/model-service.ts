@@ -21,6 +21,7 @@ export function createModelService(registries: Registries, modelConfig: Plain, c
       head: withSeed(modelConfig['head']) as SegmentationModelConfig['head'],
       classifier: modelConfig['classifier'] as SegmentationModelConfig['classifier'],
       upsampling: modelConfig['upsampling'] as SegmentationModelConfig['upsampling'],
+      multiScale: modelConfig['multiScale'] as SegmentationModelConfig['multiScale'],
       seed,
     };
     return buildSegmentationModel(registries, config, classSpace);

@@ -1,3 +1,4 @@
+import { ZlsError } from '@zls/core';
 import type { GradientRule } from '../gradient-context';
 
 /** Relu: dy where the output is positive (the output, not the input, so the input can be freed early). */
@@ -39,4 +40,26 @@ export const mulGradient: GradientRule = (ctx, node, [dy], needs) => {
     needs[0] ? ctx.unbroadcast(ctx.g.op('Mul', [dy, b]), yShape, ctx.shape(a)) : undefined,
     needs[1] ? ctx.unbroadcast(ctx.g.op('Mul', [dy, a]), yShape, ctx.shape(b)) : undefined,
   ];
+};
+
+/**
+ * Max of operands of one shape (SPNet's max over its scales' scores): dy goes to the first operand that equals
+ * the output and to no other, the rule of a chain of tfjs maximum(a, b) (ties to a) and of torch.max over a
+ * stack. Broadcasting operands are refused.
+ */
+export const maxGradient: GradientRule = (ctx, node, [dy], needs) => {
+  if (!dy) return node.inputs.map(() => undefined);
+  const y = node.outputs[0];
+  const yShape = ctx.shape(y).join();
+  for (const x of node.inputs) {
+    if (ctx.shape(x).join() !== yShape) throw new ZlsError(`training graph: Max '${node.name}' broadcasts [${ctx.shape(x)}] to [${yShape}]; only operands of the output's shape are differentiated`);
+  }
+  const g = ctx.g;
+  let taken: string | undefined;
+  return node.inputs.map((x, i) => {
+    const hit = g.op('Equal', [x, y]);
+    const first = taken ? g.op('And', [hit, g.op('Not', [taken])]) : hit;
+    if (i < node.inputs.length - 1) taken = taken ? g.op('Or', [taken, hit]) : hit;
+    return needs[i] ? g.op('Where', [first, dy, ctx.scalar(0)]) : undefined;
+  });
 };

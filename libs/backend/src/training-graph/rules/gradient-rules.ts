@@ -1,7 +1,7 @@
 import type { GradientRule } from '../gradient-context';
 import { batchNormInferenceGradient } from './batch-norm-gradients';
 import { convGradient } from './conv-gradient';
-import { leakyReluGradient, mulGradient, reluGradient, subGradient, sumGradient } from './elementwise-gradients';
+import { leakyReluGradient, maxGradient, mulGradient, reluGradient, subGradient, sumGradient } from './elementwise-gradients';
 import { concatGradient, gatherGradient, reshapeGradient, transposeGradient } from './layout-gradients';
 import { matMulGradient, gemmGradient } from './matmul-gradients';
 import { divGradient, dropoutGradient, expGradient, negGradient, reduceSumGradient } from './math-gradients';
@@ -17,6 +17,7 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
   Add: sumGradient,
   Sum: sumGradient,
   Sub: subGradient,
+  Max: maxGradient,
   Mul: mulGradient,
   Concat: concatGradient,
   Transpose: transposeGradient,
