@@ -10,14 +10,11 @@ import { OnnxGraphBuilder, type OnnxElemType, type OnnxGraphIR } from '../onnx/o
  */
 export async function probeShapes(ir: OnnxGraphIR, inputDims: Record<string, number[]>, types: Map<string, OnnxElemType>): Promise<Map<string, number[]>> {
   const g = new OnnxGraphBuilder(`${ir.name}-shape-probe`);
-  const feeds: Record<string, Tensor> = {};
   const shapes = new Map<string, number[]>();
   for (const input of ir.inputs) {
     const dims = inputDims[input.name];
     if (!dims) throw new ZlsError(`training graph: no size given for input '${input.name}'`);
     g.addInput(input.name, dims, input.type);
-    const size = dims.reduce((a, b) => a * b, 1);
-    feeds[input.name] = input.type === 'int64' ? new Tensor('int64', new BigInt64Array(size), dims) : new Tensor('float32', new Float32Array(size), dims);
     shapes.set(input.name, dims);
   }
   for (const init of ir.initializers) {
@@ -49,15 +46,60 @@ export async function probeShapes(ir: OnnxGraphIR, inputDims: Record<string, num
   } finally {
     await session.release();
   }
-  if (unknown.length > 0) await runForShapes(ir, g, unknown, feeds, shapes);
+  if (unknown.length > 0) await runForShapesAffineInBatch(ir, g, unknown, inputDims, shapes);
   return shapes;
 }
 
+/** Zero feeds of the graph's inputs at these sizes. */
+function zeroFeeds(ir: OnnxGraphIR, inputDims: Record<string, number[]>): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  for (const input of ir.inputs) {
+    const dims = inputDims[input.name];
+    const size = dims.reduce((a, b) => a * b, 1);
+    feeds[input.name] = input.type === 'int64' ? new Tensor('int64', new BigInt64Array(size), dims) : new Tensor('float32', new Float32Array(size), dims);
+  }
+  return feeds;
+}
+
+/**
+ * The run on zeros keeps every value it sizes alive at once (they are outputs), which for a multi-scale
+ * ResNet-101 at batch 8 was more memory than the training step itself (past 23 GB). So when every input has
+ * the same leading (batch) size B > 3, the graph runs at batches 1, 2 and 3 instead, and each size at B is
+ * extrapolated: a size that is affine in the batch (d₃ − d₂ = d₂ − d₁) is d₁ + (B − 1)(d₂ − d₁). Any size that
+ * is not, or a graph that cannot run at a small batch, falls back to the run at B.
+ */
+async function runForShapesAffineInBatch(ir: OnnxGraphIR, sized: OnnxGraphBuilder, names: string[], inputDims: Record<string, number[]>, shapes: Map<string, number[]>): Promise<void> {
+  const leading = new Set(ir.inputs.map((i) => inputDims[i.name][0]));
+  const batch = leading.size === 1 ? [...leading][0] : 0;
+  if (batch > 3) {
+    const at = (b: number) => Object.fromEntries(ir.inputs.map((i) => [i.name, [b, ...inputDims[i.name].slice(1)]]));
+    try {
+      const small = [new Map<string, number[]>(), new Map<string, number[]>(), new Map<string, number[]>()];
+      for (let b = 1; b <= 3; b++) await runForShapes(sized, names, zeroFeeds(ir, at(b)), small[b - 1]);
+      const extrapolated = new Map<string, number[]>();
+      const affine = names.every((name) => {
+        const [d1, d2, d3] = small.map((m) => m.get(name) as number[]);
+        if (d1.length !== d2.length || d2.length !== d3.length) return false;
+        if (!d1.every((_, k) => d3[k] - d2[k] === d2[k] - d1[k])) return false;
+        extrapolated.set(name, d1.map((v, k) => v + (batch - 1) * (d2[k] - v)));
+        return true;
+      });
+      if (affine) {
+        for (const [name, dims] of extrapolated) shapes.set(name, dims);
+        return;
+      }
+    } catch {
+      // Not runnable at a small batch (a size fixed in the graph): size it at the real batch below.
+    }
+  }
+  await runForShapes(sized, names, zeroFeeds(ir, inputDims), shapes);
+}
+
 /** Runs the graph once on zeros with only the values still unsized as outputs. */
-async function runForShapes(ir: OnnxGraphIR, sized: OnnxGraphBuilder, names: string[], feeds: Record<string, Tensor>, shapes: Map<string, number[]>): Promise<void> {
-  const g = new OnnxGraphBuilder(`${ir.name}-shape-run`);
+async function runForShapes(sized: OnnxGraphBuilder, names: string[], feeds: Record<string, Tensor>, shapes: Map<string, number[]>): Promise<void> {
   const base = sized.ir();
-  for (const input of base.inputs) g.addInput(input.name, input.dims ?? [], input.type);
+  const g = new OnnxGraphBuilder(`${base.name}-shape-run`);
+  for (const input of base.inputs) g.addInput(input.name, [...feeds[input.name].dims], input.type);
   for (const init of base.initializers) g.addInitializer(init.name, init.data, init.dims, init.type);
   for (const node of base.nodes) g.addNode(node.opType, node.inputs, node.outputs, node.attrs, node.domain);
   for (const name of names) g.addOutput(name, null);
