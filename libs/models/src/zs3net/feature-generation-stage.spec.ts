@@ -5,7 +5,7 @@ import { buildSegmentationModel } from '../model/build-segmentation-model';
 import { LinearScorer } from '../model/scorers';
 import { registerModelComponents } from '../register-model-components';
 import { FeaturePool } from './feature-pool';
-import { GmmnFeatureGenerationStage } from './feature-generation-stage';
+import { classifierSteps, GmmnFeatureGenerationStage } from './feature-generation-stage';
 import { GmmnGenerator } from './gmmn-generator';
 
 beforeAll(async () => {
@@ -111,6 +111,20 @@ describe("ZS3Net's generative stage", () => {
     expect(a.losses).toHaveLength(60);
     a.losses.forEach((l, i) => expect(Math.abs(l - t.losses[i]) / Math.abs(t.losses[i])).toBeLessThan(1e-2));
   }, 60_000);
+
+  it("takes ZS3Net's epoch schedule for the classifier: epochs × the images it pooled from / images per batch", async () => {
+    expect(classifierSteps({ classifierEpochs: 0, classifierBatchImages: 8, classifierIterations: 80 }, 10_582)).toBe(80);
+    // VOC's train_aug at ZS3Net's 30 epochs of batch 8, and Context's 4 998 images at 20.
+    expect(classifierSteps({ classifierEpochs: 30, classifierBatchImages: 8, classifierIterations: 80 }, 10_582)).toBe(39_683);
+    expect(classifierSteps({ classifierEpochs: 20, classifierBatchImages: 8, classifierIterations: 80 }, 4_998)).toBe(12_495);
+    const model = buildSegmentationModel(registries, { ...modelConfig, classifier: 'linear' }, classSpace);
+    const log: Record<string, unknown>[] = [];
+    // The fixture's pass holds 8 images: 2.5 epochs at 3 images per batch are ceil(20 / 3) = 7 steps.
+    const stage = new GmmnFeatureGenerationStage(generator({ ...options, generatorIterations: 2, classifierEpochs: 2.5, classifierBatchImages: 3 }));
+    await stage.run(model, batches(), { classSpace, seed: 0, log: (r) => log.push(r) });
+    expect(log.filter((r) => r['stage'] === 'zs3-classifier')).toHaveLength(7);
+    model.dispose();
+  });
 
   it('refuses a model without a learnt classifier, mismatched sizes and the unseen-mask switch, naming the key', async () => {
     const spnet = buildSegmentationModel(registries, { ...modelConfig, classifier: 'embeddings', head: { ...modelConfig.head, embeddingDim: 6 } }, classSpace);

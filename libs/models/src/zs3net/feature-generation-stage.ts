@@ -6,6 +6,19 @@ import { FeaturePool, collectFeaturePool } from './feature-pool';
 import { GmmnGeneratorOptions, type GmmnGenerator } from './gmmn-generator';
 import { classifierTrainer, generatorTrainer, type Zs3StepTrainer } from './zs3-step-trainers';
 
+/** The classifier's step count: its epochs of the training set at classifierBatchImages, or classifierIterations. */
+export function classifierSteps(o: Pick<GmmnGeneratorOptions, 'classifierEpochs' | 'classifierBatchImages' | 'classifierIterations'>, trainingImages: number): number {
+  if (!(o.classifierEpochs > 0)) return o.classifierIterations;
+  return Math.max(1, Math.ceil((o.classifierEpochs * trainingImages) / o.classifierBatchImages));
+}
+
+async function* countImages(batches: AsyncIterable<TrainingBatch>, add: (n: number) => void): AsyncIterable<TrainingBatch> {
+  for await (const b of batches) {
+    add(b.ids.length);
+    yield b;
+  }
+}
+
 /**
  * ZS3Net's stage 2 without unseen labels: (1) pool real features of seen pixels from the frozen network;
  * (2) train the GMMN so that, per seen class, generated features match real ones in MMD; (3) re-initialise
@@ -33,7 +46,8 @@ export class GmmnFeatureGenerationStage implements FeatureGenerationStage {
 
     const rng = new SeededRng(context.seed * 7919 + 17);
     const pool = new FeaturePool(o.featureDim, o.poolPerClass, rng);
-    await collectFeaturePool((images) => model.features(images, false), trainingSet, pool);
+    let images = 0;
+    await collectFeaturePool((x) => model.features(x, false), countImages(trainingSet, (n) => (images += n)), pool);
     const seen = pool.classes().filter((c) => classSpace.seenIndices.includes(c));
     if (seen.length === 0) throw new Error('generative stage: the training set has no labelled seen pixel');
     const unseen = [...classSpace.unseenIndices];
@@ -47,7 +61,7 @@ export class GmmnFeatureGenerationStage implements FeatureGenerationStage {
         { scorer, generator: this.generator, pool, seen, unseen, embeddings, pixelsPerClass: o.pixelsPerClass, unseenWeight: o.unseenWeight, lr: o.classifierLr },
         context.graphs,
       );
-      await this.runSteps(classifier, 'zs3-classifier', o.classifierIterations, context);
+      await this.runSteps(classifier, 'zs3-classifier', classifierSteps(o, images), context);
     } finally {
       embeddings.dispose();
     }

@@ -31,8 +31,16 @@ export class GmmnGeneratorOptions {
   /** Adam steps of the generator (MMD per seen class) and its learning rate (ZS3Net: 2e-4). */
   @IsInt() @Min(1) generatorIterations = 300;
   @IsNumber() @Min(0) generatorLr = 2e-4;
-  /** Adam steps retraining the final 1×1 classifier, and its learning rate. */
+  /** Adam steps retraining the final 1×1 classifier (unless classifierEpochs is set), and its learning rate. */
   @IsInt() @Min(1) classifierIterations = 300;
+  /**
+   * ZS3Net's schedule for the retraining (30 epochs at batch 8 on VOC, 20 on Context): when above 0, the
+   * classifier takes ceil(classifierEpochs × training images / classifierBatchImages) steps instead of
+   * classifierIterations, the images counted in the pass that pools the features. Each step still trains on
+   * pixelsPerClass real or generated features per class, not on 8 images' pixels.
+   */
+  @IsNumber() @Min(0) classifierEpochs = 0;
+  @IsInt() @Min(1) classifierBatchImages = 8;
   @IsNumber() @Min(0) classifierLr = 1e-3;
   /** Real pixel features kept per seen class (a uniform reservoir sample over the training set). */
   @IsInt() @Min(1) poolPerClass = 2048;
