@@ -4,6 +4,7 @@ import { experimentIssues, loadPlugins, writeFileAtomic, ConfigError, type Regis
 import type { RunResult } from '@zls/engine';
 import { comparisonMarkdown, summariseRuns, type MethodSummary } from '@zls/report';
 import { runConfig } from '@zls/runtime';
+import type { AblationSchema } from './ablation-schema';
 import { dataDrawNote, expandAblation, type PlannedRun } from './expand-ablation';
 import { perClassQualityMarkdown, qualityMarkdown } from './quality-table';
 
@@ -30,6 +31,44 @@ export interface RunAblationOptions {
   signal?: AbortSignal;
   /** Let backbones that need pretrained weights start from random ones (`allowRandomInit` in every run). */
   allowRandomInit?: boolean;
+  /** onnxruntime threads per run (default: every core). */
+  threads?: number;
+  /** A stage another process is writing: wait for it (default) or refuse. */
+  waitForStages?: boolean;
+}
+
+/** An ablation file resolved and validated: its runs, the selected ones, and where they write. */
+export interface AblationPlan {
+  ablation: AblationSchema;
+  runs: PlannedRun[];
+  /** The runs `only` selects (all of them without it). */
+  selected: PlannedRun[];
+  /** <out>/<ablation name>: run folders, tables, job logs. */
+  folder: string;
+  /** <out>/stages: stage folders shared by every ablation under the same root. */
+  stageRoot: string;
+}
+
+/** Loads the plugins the configs name, expands the ablation into runs, and validates every run before any work. */
+export async function planAblation(options: Pick<RunAblationOptions, 'file' | 'registries' | 'out' | 'only'>): Promise<AblationPlan> {
+  // Plugins (named in the configs) come first: a plugin's dataset may take a seed, which expansion asks about.
+  const plugins = [...new Set(expandAblation(options.file).runs.flatMap((r) => (r.config['plugins'] as string[] | undefined) ?? []))];
+  await loadPlugins(plugins, options.registries, path.dirname(path.resolve(options.file)));
+  const datasets = options.registries.dataset;
+  const datasetTakesSeed = (type: string) => datasets.has(type) && datasets.describeOptions(type).some((o) => o.name === 'seed');
+  const { ablation, runs } = expandAblation(options.file, { datasetTakesSeed });
+  // Validate every run before any work starts: a typo in the last method must not cost the first ones.
+  const problems = runs.flatMap((r) => experimentIssues(r.config, options.registries).map((i) => ({ ...i, path: `${r.method}: ${i.path}` })));
+  if (problems.length) throw new ConfigError(problems, options.file);
+  const unknown = (options.only ?? []).filter((m) => !runs.some((r) => r.method === m));
+  if (unknown.length) throw new ConfigError(unknown.map((m) => ({ path: '--only', message: `no method "${m}" in this ablation (${[...new Set(runs.map((r) => r.method))].join(', ')})` })), options.file);
+  const selected = options.only?.length ? runs.filter((r) => options.only?.includes(r.method)) : runs;
+  return { ablation, runs, selected, folder: path.join(options.out, ablation.name), stageRoot: path.join(options.out, 'stages') };
+}
+
+/** A run's config as the ablation runs it. */
+export function runConfigOf(run: PlannedRun, allowRandomInit?: boolean): PlannedRun['config'] {
+  return allowRandomInit ? { ...run.config, allowRandomInit: true } : run.config;
 }
 
 function methodLabel(run: PlannedRun, result: RunResult): string {
@@ -45,18 +84,7 @@ function methodLabel(run: PlannedRun, result: RunResult): string {
 export async function runAblation(options: RunAblationOptions): Promise<AblationOutcome> {
   const started = Date.now();
   const print = options.print ?? (() => undefined);
-  // Plugins (named in the configs) come first: a plugin's dataset may take a seed, which expansion asks about.
-  const plugins = [...new Set(expandAblation(options.file).runs.flatMap((r) => (r.config['plugins'] as string[] | undefined) ?? []))];
-  await loadPlugins(plugins, options.registries, path.dirname(path.resolve(options.file)));
-  const datasets = options.registries.dataset;
-  const datasetTakesSeed = (type: string) => datasets.has(type) && datasets.describeOptions(type).some((o) => o.name === 'seed');
-  const { ablation, runs } = expandAblation(options.file, { datasetTakesSeed });
-  const folder = path.join(options.out, ablation.name);
-  // Validate every run before any work starts: a typo in the last method must not cost the first ones.
-  const problems = runs.flatMap((r) => experimentIssues(r.config, options.registries).map((i) => ({ ...i, path: `${r.method}: ${i.path}` })));
-  if (problems.length) throw new ConfigError(problems, options.file);
-
-  const selected = options.only?.length ? runs.filter((r) => options.only?.includes(r.method)) : runs;
+  const { ablation, selected, folder, stageRoot } = await planAblation(options);
   const done: { run: PlannedRun; result: RunResult }[] = [];
   for (const [i, run] of selected.entries()) {
     const runDir = path.join(folder, run.folder);
@@ -68,15 +96,17 @@ export async function runAblation(options: RunAblationOptions): Promise<Ablation
     } else {
       print(`[${i + 1}/${selected.length}] ${run.method} seed ${run.seed} → ${runDir}`);
       result = await runConfig({
-        config: options.allowRandomInit ? { ...run.config, allowRandomInit: true } : run.config,
+        config: runConfigOf(run, options.allowRandomInit),
         registries: options.registries,
         runDir,
         // Stages are keyed by content, so every ablation under the same root shares them (zls train too).
-        stageRoot: path.join(options.out, 'stages'),
+        stageRoot,
         sourceFiles: [run.configFile],
         print: (line) => print(`  ${line}`),
         showProgress: options.showProgress,
         signal: options.signal,
+        threads: options.threads,
+        waitForStages: options.waitForStages,
       });
     }
     done.push({ run, result });

@@ -18,3 +18,5 @@ export * from './run/stage-from-config';
 export * from './run/run-result';
 export * from './run/run-experiment';
 export * from './run/example-maps';
+export * from './run/stage-plan';
+export * from './run/stage-lock';

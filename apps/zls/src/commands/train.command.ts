@@ -13,7 +13,8 @@ export function trainCommand(): Command {
     .option('--out <dir>', 'runs folder (a run lands in <out>/<name>-<config hash>)', 'runs')
     .option('--no-progress', 'no progress line')
     .option('--allow-random-init', 'train a backbone that needs pretrained weights (model.backbone.requireWeights) from random weights')
-    .action(async (file: string, opts: { set: string[]; out: string; progress: boolean; allowRandomInit?: boolean }) => {
+    .option('--no-wait-for-stages', 'refuse to start a stage that another process is writing, instead of waiting for it')
+    .action(async (file: string, opts: { set: string[]; out: string; progress: boolean; allowRandomInit?: boolean; waitForStages: boolean }) => {
       const registries = createRegistries();
       const { config, files } = await loadExperiment(file, [...opts.set, ...(opts.allowRandomInit ? ['allowRandomInit=true'] : [])], registries);
       const runDir = defaultRunDir(opts.out, String(config['name'] ?? 'experiment'), configHash(config));
@@ -27,6 +28,7 @@ export function trainCommand(): Command {
         print: (line) => process.stdout.write(line + '\n'),
         showProgress: opts.progress,
         signal: interrupt.signal,
+        waitForStages: opts.waitForStages,
       }).finally(interrupt.release);
       const h = result.headline;
       process.stdout.write(

@@ -19,3 +19,8 @@ export function roundStageKey(previousKey: string, config: Plain, round: number)
 export function generativeStageKey(previousKey: string, config: Plain): string {
   return `zs3-${configHash({ previousKey, generative: config['generative'] ?? null })}`;
 }
+
+/** SPNet-c's second SPNet, trained with calibration.heldOutClasses hidden (the held-out-seen rule). */
+export function heldOutStageKey(config: Plain, calibration: unknown): string {
+  return baseStageKey({ ...config, calibration: calibration as Plain }, 'spnet-held-out');
+}

@@ -3,13 +3,17 @@
  * checkpoint and stops, so a rerun resumes there. A second SIGINT exits at once. Call the returned function
  * to stop listening.
  */
-export function interruptSignal(print: (line: string) => void = (l) => process.stderr.write(l + '\n')): { signal: AbortSignal; release: () => void } {
+export function interruptSignal(
+  print: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+  /** Also SIGTERM for a batch job: Slurm's scancel, time limit and preemption send it before SIGKILL. */
+  signals: readonly NodeJS.Signals[] = ['SIGINT'],
+): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    print('\ninterrupted: saving a checkpoint after the current step (Ctrl-C again to quit at once)');
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(name === 'SIGTERM' ? 143 : 130);
+    print(name === 'SIGINT' ? '\ninterrupted: saving a checkpoint after the current step (Ctrl-C again to quit at once)' : `\n${name}: saving a checkpoint after the current step`);
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, release: () => process.off('SIGINT', onSigint) };
+  for (const s of signals) process.on(s, onSignal);
+  return { signal: controller.signal, release: () => signals.forEach((s) => process.off(s, onSignal)) };
 }

@@ -12,7 +12,7 @@ import {
   type PseudoLabeler,
   type Registries,
 } from '@zls/core';
-import { runExperiment, type RunResult } from '@zls/engine';
+import { runExperiment, trainStagesUpTo, type RunExperimentOptions, type RunResult } from '@zls/engine';
 import { GmmnFeatureGenerationStage, type GmmnGenerator } from '@zls/models';
 import { createDataService } from '../services/data-service';
 import { createMetricsService } from '../services/metrics-service';
@@ -54,6 +54,10 @@ export interface RunConfigOptions {
   print?: (line: string) => void;
   showProgress?: boolean;
   signal?: AbortSignal;
+  /** onnxruntime threads of the training graphs and whole-graph passes (default: every core); a job's budget. */
+  threads?: number;
+  /** A stage another process is writing: wait for it (default) or refuse, naming that process. */
+  waitForStages?: boolean;
 }
 
 /**
@@ -61,6 +65,18 @@ export interface RunConfigOptions {
  * services from the registries, saves the resolved config beside the results, and trains and scores.
  */
 export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
+  return runExperiment(await experimentOptions(options));
+}
+
+/**
+ * One stage job of an ablation's stage graph: builds the run as runConfig does, then trains its stages up to and
+ * including `stageKey` (finished ones are read back) and stops; nothing is scored.
+ */
+export async function trainConfigStage(options: RunConfigOptions, stageKey: string): Promise<void> {
+  await trainStagesUpTo(await experimentOptions(options), stageKey);
+}
+
+async function experimentOptions(options: RunConfigOptions): Promise<RunExperimentOptions> {
   const { config, registries } = options;
   const print = options.print ?? (() => undefined);
   const exp = validateOptions(ExperimentSchema, config, '');
@@ -101,16 +117,17 @@ export async function runConfig(options: RunConfigOptions): Promise<RunResult> {
     const generator = registries.of<GmmnGenerator>('generator').build(config['generative'] as ComponentConfig, 'generative');
     featureGeneration = new GmmnFeatureGenerationStage(generator);
   }
-  return runExperiment({
+  return {
     config,
     services: { data, models, metrics, labeler, heldOutData, featureGeneration },
     runDir: options.runDir,
     stageRoot: options.stageRoot,
     print,
     showProgress: options.showProgress,
-    graphs: engines.graphs ? { executionProviders: engines.graphs.executionProviders, threads: availableParallelism() } : undefined,
+    graphs: engines.graphs ? { executionProviders: engines.graphs.executionProviders, threads: options.threads ?? availableParallelism() } : undefined,
     signal: options.signal,
-  });
+    stageLocks: { wait: options.waitForStages ?? true },
+  };
 }
 
 /** Default run folder of an experiment: runs/<name>-<config hash>. */
