@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PlannedStage, RunResult } from '@zls/engine';
 import { createRegistries } from '@zls/runtime';
-import { TINY_SYNTHETIC_OVERRIDES, useTempDir } from '@zls/testing';
+import { useTempDir, writeTinyAblation } from '@zls/testing';
 import { executeAblation } from './execute-ablation';
 import type { PlannedRun } from './expand-ablation';
 import { criticalPathWeights, executeLocally, threadBudget, type NodeProcess } from './local-executor';
@@ -42,6 +42,24 @@ function fakeLaunch() {
   return { launch, finish, started, running, most: () => most };
 }
 
+/** executeLocally over the main job's shape with fake children, 2 jobs on 2 cores; finished nodes are recorded. */
+function runFake(graph: ReturnType<typeof mainJobShape>, finished: Set<string>, fake: ReturnType<typeof fakeLaunch>, logDir: string, print?: (l: string) => void) {
+  return executeLocally({
+    graph,
+    nodes: graph.nodes,
+    finished: (n) => finished.has(n.id),
+    jobs: 2,
+    cores: 2,
+    launch: (n, t) => {
+      const p = fake.launch(n, t);
+      void p.exit.then((c) => c === 0 && finished.add(n.id));
+      return p;
+    },
+    logOf: (n) => path.join(logDir, `${n.id}.log`),
+    print,
+  });
+}
+
 describe('the local executor', () => {
   const dir = useTempDir('zls-local-exec-');
 
@@ -60,20 +78,7 @@ describe('the local executor', () => {
     const finished = new Set<string>();
     const fake = fakeLaunch();
     const lines: string[] = [];
-    const done = executeLocally({
-      graph,
-      nodes: graph.nodes,
-      finished: (n) => finished.has(n.id),
-      jobs: 2,
-      cores: 2,
-      launch: (n, t) => {
-        const p = fake.launch(n, t);
-        void p.exit.then((c) => c === 0 && finished.add(n.id));
-        return p;
-      },
-      logOf: (n) => path.join(dir(), `${n.id}.log`),
-      print: (l) => lines.push(l),
-    });
+    const done = runFake(graph, finished, fake, dir(), (l) => lines.push(l));
     await new Promise((r) => setTimeout(r, 5));
     // The SPNet and the held-out SPNet need nothing: both start, one thread each.
     expect(fake.started).toEqual(['spnet-a/1', 'spnet-held-out-b/1']);
@@ -97,19 +102,7 @@ describe('the local executor', () => {
     const finished = new Set<string>(['spnet-a']);
     const fake = fakeLaunch();
     fs.writeFileSync(path.join(dir(), 'round1-c.log'), 'round 1: labelling\nstage round-1: loss became NaN at step 7; stopped, the last good checkpoint is kept\n');
-    const done = executeLocally({
-      graph,
-      nodes: graph.nodes,
-      finished: (n) => finished.has(n.id),
-      jobs: 2,
-      cores: 2,
-      launch: (n, t) => {
-        const p = fake.launch(n, t);
-        void p.exit.then((c) => c === 0 && finished.add(n.id));
-        return p;
-      },
-      logOf: (n) => path.join(dir(), `${n.id}.log`),
-    });
+    const done = runFake(graph, finished, fake, dir());
     const error = done.then(
       () => new Error('no failure'),
       (e: Error) => e,
@@ -126,19 +119,7 @@ describe('the local executor', () => {
   });
 
   it('--jobs 2 on a tiny ablation gives the same runs and table as the runs one after another in one process (same threads)', async () => {
-    const file = path.join(dir(), 'tiny.yaml');
-    const set = [...TINY_SYNTHETIC_OVERRIDES, 'train.iterations=4', 'selfTraining.train.iterations=2'];
-    fs.writeFileSync(
-      file,
-      [
-        'name: tiny',
-        'seeds: [0]',
-        `set: [${set.map((s) => JSON.stringify(s)).join(', ')}]`,
-        'methods:',
-        `  - {name: SPNet, config: ${path.join(experiments, 'spnet/spnet_synthetic-net_1000_synthetic-64.yaml')}}`,
-        `  - {name: SPNet+ST, config: ${path.join(experiments, 'spnet-st/spnet-st_synthetic-net_1000+400_synthetic-64.yaml')}}`,
-      ].join('\n') + '\n',
-    );
+    const file = writeTinyAblation(dir(), experiments, ['train.iterations=4', 'selfTraining.train.iterations=2']);
     // Float round-off depends on onnxruntime's thread count: both sides use one thread per run.
     const one = await runAblation({ file, registries: createRegistries(), out: path.join(dir(), 'one'), threads: 1 });
     const lines: string[] = [];

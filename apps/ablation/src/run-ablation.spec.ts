@@ -1,28 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TINY_SYNTHETIC_OVERRIDES, useTempDir } from '@zls/testing';
+import { useTempDir, writeTinyAblation } from '@zls/testing';
 import { createRegistries } from '@zls/runtime';
 import { runAblation } from './run-ablation';
 
 const experiments = path.resolve(__dirname, '../../../experiments');
 
 /** Two shipped methods on a shrunken benchmark: they share the SPNet stage of their seed. */
-function writeAblation(dir: string): string {
-  const file = path.join(dir, 'tiny.yaml');
-  const set = [...TINY_SYNTHETIC_OVERRIDES, 'train.iterations=4', 'selfTraining.train.iterations=2'];
-  fs.writeFileSync(
-    file,
-    [
-      'name: tiny',
-      'seeds: [0]',
-      `set: [${set.map((s) => JSON.stringify(s)).join(', ')}]`,
-      'methods:',
-      `  - {name: SPNet, config: ${path.join(experiments, 'spnet/spnet_synthetic-net_1000_synthetic-64.yaml')}}`,
-      `  - {name: SPNet+ST, config: ${path.join(experiments, 'spnet-st/spnet-st_synthetic-net_1000+400_synthetic-64.yaml')}}`,
-    ].join('\n') + '\n',
-  );
-  return file;
-}
+const writeAblation = (dir: string) => writeTinyAblation(dir, experiments, ['train.iterations=4', 'selfTraining.train.iterations=2']);
 
 describe('runAblation', () => {
   const dir = useTempDir('zls-ablation-run-');
