@@ -1,20 +1,12 @@
-// One DI token per component kind. Symbol.for() keys live in the global symbol registry, so a plugin that
-// bundles its own copy of @zls/core still resolves the same tokens as the host.
+// The DI tokens a component constructor can @inject() when a registry builds it. Symbol.for() keys live in the
+// global symbol registry, so a plugin that bundles its own copy of @zls/core still resolves the same tokens.
 export const TOKENS = {
+  /** The component's validated options instance (also registered under its own options class). */
   Options: Symbol.for('zls.Options'),
-  Backend: Symbol.for('zls.Backend'),
-  Dataset: Symbol.for('zls.Dataset'),
-  ClassSpace: Symbol.for('zls.ClassSpace'),
-  Transform: Symbol.for('zls.Transform'),
-  Backbone: Symbol.for('zls.Backbone'),
-  Head: Symbol.for('zls.Head'),
-  Model: Symbol.for('zls.Model'),
-  PseudoLabeler: Symbol.for('zls.PseudoLabeler'),
-  Evaluator: Symbol.for('zls.Evaluator'),
-  Trainer: Symbol.for('zls.Trainer'),
-  Reporter: Symbol.for('zls.Reporter'),
-  Logger: Symbol.for('zls.Logger'),
+  /** The run's ComponentContext: seed and, for a head, the backbone's channel widths. Always registered. */
   RunContext: Symbol.for('zls.RunContext'),
+  /** The experiment's ClassSpace, registered when the builder has one. */
+  ClassSpace: Symbol.for('zls.ClassSpace'),
 } as const;
 
 export type TokenName = keyof typeof TOKENS;

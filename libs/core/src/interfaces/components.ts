@@ -24,6 +24,22 @@ export interface BackboneOutput {
   readonly lowLevel?: Tensor4D;
 }
 
+/**
+ * The ONNX graph a component writes itself into: @zls/backend's OnnxGraphBuilder, named here by the two calls
+ * every writer needs so that core does not depend on the backend. Implementations take the builder itself.
+ */
+export interface OnnxGraphWriter {
+  /** A fresh value name. */
+  temp(prefix?: string): string;
+  addNode(opType: string, inputs: string[], outputs: string[]): unknown;
+}
+
+/** ONNX value names (NCHW) of a backbone's outputs. */
+export interface OnnxBackboneOutput {
+  features: string;
+  lowLevel?: string;
+}
+
 /** A feature extractor: NHWC input → NHWC features at a declared stride and width. */
 export interface Backbone {
   readonly outputStride: number;
@@ -31,6 +47,16 @@ export interface Backbone {
   readonly lowLevelChannels?: number;
   apply(input: Tensor4D, training: boolean): BackboneOutput;
   trainableVariables(): Variable[];
+  /**
+   * Writes the same computation into an ONNX graph from NCHW value `input`, with the weights as initializers.
+   * Absent: the model trains through tfjs autodiff and cannot be exported or run as a frozen graph.
+   */
+  toOnnx?(g: OnnxGraphWriter, input: string): OnnxBackboneOutput;
+  /**
+   * Every variable (batch-norm statistics included) by a stable name, e.g. torchvision's 'layer1.0.conv1.weight':
+   * checkpoint keys and weight import use them. Absent: checkpoints number the trainable variables instead.
+   */
+  namedVariables?(): Map<string, Variable>;
   dispose(): void;
 }
 
@@ -39,6 +65,10 @@ export interface Head {
   readonly outputChannels: number;
   apply(features: BackboneOutput, training: boolean): Tensor4D;
   trainableVariables(): Variable[];
+  /** Writes the same computation into an ONNX graph (see Backbone.toOnnx); absent: no export. */
+  toOnnx?(g: OnnxGraphWriter, input: OnnxBackboneOutput): string;
+  /** Every variable by a stable name (see Backbone.namedVariables). */
+  namedVariables?(): Map<string, Variable>;
   dispose(): void;
 }
 

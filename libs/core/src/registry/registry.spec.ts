@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { IsIn, IsInt, Min } from 'class-validator';
-import { container, injectable } from 'tsyringe';
+import { container, inject, injectable } from 'tsyringe';
+import type { ComponentContext } from '../interfaces/component-context';
 import { ConfigError } from '../errors';
 import { TOKENS } from '../tokens';
 import { Registry } from './registry';
@@ -32,6 +33,30 @@ describe('Registry', () => {
     const parent = container.createChildContainer();
     registry().build({ type: 'stub' }, 'x', parent);
     expect(parent.isRegistered(TOKENS.Options, false)).toBe(false);
+  });
+
+  it('injects the run context under TOKENS.RunContext and its class space under TOKENS.ClassSpace', () => {
+    @injectable()
+    class SeededBackbone {
+      constructor(
+        @inject(TOKENS.RunContext) readonly context: ComponentContext,
+        @inject(TOKENS.ClassSpace) readonly classSpace: unknown,
+      ) {}
+    }
+    const classSpace = { numClasses: 3 } as unknown as NonNullable<ComponentContext['classSpace']>;
+    const seeded = new Registry<SeededBackbone>('backbone').register('seeded', SeededBackbone, StubBackboneOptions, 'a test backbone');
+    const built = seeded.build({ type: 'seeded' }, 'model.backbone', container, { seed: 7, classSpace });
+    expect(built.context.seed).toBe(7);
+    expect(built.classSpace).toBe(classSpace);
+  });
+
+  it('registers an empty run context when the builder passes none', () => {
+    @injectable()
+    class ContextBackbone {
+      constructor(@inject(TOKENS.RunContext) readonly context: ComponentContext) {}
+    }
+    const built = new Registry<ContextBackbone>('backbone').register('c', ContextBackbone, StubBackboneOptions, 'a test backbone').build({ type: 'c' }, 'x');
+    expect(built.context).toEqual({});
   });
 
   it('names the full config path and the constraint of an invalid option', () => {

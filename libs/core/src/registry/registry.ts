@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { ConfigError, type ConfigIssue } from '../errors';
+import type { ComponentContext } from '../interfaces/component-context';
 import { TOKENS } from '../tokens';
 import { collectOptionIssues, declaredOptions, describe, optionalOptions, validateOptions, type OptionsClass } from './validate-options';
 
@@ -83,9 +84,10 @@ export class Registry<T> {
 
   /**
    * Validates the options and resolves the component in a child container, where its options instance is
-   * registered under its own class and under TOKENS.Options.
+   * registered under its own class and under TOKENS.Options, the context under TOKENS.RunContext and the
+   * context's class space (when it has one) under TOKENS.ClassSpace.
    */
-  build(config: ComponentConfig, path: string, parent: DependencyContainer = rootContainer): T {
+  build(config: ComponentConfig, path: string, parent: DependencyContainer = rootContainer, context: ComponentContext = {}): T {
     const problems = this.issues(config, path);
     if (problems.length) throw new ConfigError(problems);
     const { type, ...plain } = config;
@@ -94,6 +96,8 @@ export class Registry<T> {
     const child = parent.createChildContainer();
     child.register(entry.optionsClass as InjectionToken<object>, { useValue: options });
     child.register(TOKENS.Options, { useValue: options });
+    child.register(TOKENS.RunContext, { useValue: context });
+    if (context.classSpace) child.register(TOKENS.ClassSpace, { useValue: context.classSpace });
     return child.resolve(entry.ctor as InjectionToken<T>);
   }
 

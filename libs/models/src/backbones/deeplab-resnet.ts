@@ -1,16 +1,15 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { injectable } from 'tsyringe';
+import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import type { BackboneOutput } from '@zls/core';
+import { TOKENS, type Backbone, type BackboneOutput, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
 import { BatchNorm2d } from '../layers/batch-norm';
 import { Conv2d } from '../layers/conv2d';
 import { SeedSequence } from '../layers/init';
 import { Module } from '../layers/module';
 import { MaxPool2d, poolGeometry } from '../layers/pooling';
 import { Sequential } from '../layers/sequential';
-import type { OnnxBackbone, OnnxBackboneOutput } from '../onnx/exportable';
 import { BasicBlock, Bottleneck, type BlockSpec } from './resnet-blocks';
 import { loadTorchvisionResnetWeights } from './torchvision-weights';
 
@@ -38,7 +37,8 @@ export class DeepLabResNetOptions {
    * unless it sets `allowRandomInit` (`--allow-random-init`).
    */
   @IsBoolean() requireWeights = false;
-  @IsInt() @Min(0) seed = 0;
+  /** Initialisation seed; unset: the run's seed (TOKENS.RunContext), else 0. */
+  @IsOptional() @IsInt() @Min(0) seed?: number;
 }
 
 /** Feature map size of a DeepLab ResNet for an input size (the Caffe stem's ceil-mode pool adds a row at even sizes). */
@@ -54,7 +54,7 @@ export function deeplabResnetFeatureSize(size: number, options: Pick<DeepLabResN
  * Features come from layer4; the low-level output (DeepLabv3+'s decoder) is layer1 at stride 4.
  */
 @injectable()
-export class DeepLabResNet extends Module implements OnnxBackbone {
+export class DeepLabResNet extends Module implements Backbone {
   readonly outputStride: number;
   readonly outputChannels: number;
   readonly lowLevelChannels: number;
@@ -65,10 +65,10 @@ export class DeepLabResNet extends Module implements OnnxBackbone {
   /** No weights were loaded: frozen batch norms still hold the identity statistics (mean 0, variance 1). */
   private untrainedStatistics: boolean;
 
-  constructor(readonly options: DeepLabResNetOptions) {
+  constructor(readonly options: DeepLabResNetOptions, @inject(TOKENS.RunContext) context: ComponentContext = {}) {
     super();
     const layout = RESNET_LAYOUTS[options.depth];
-    const seeds = new SeedSequence(options.seed);
+    const seeds = new SeedSequence(options.seed ?? context.seed ?? 0);
     const seed = () => seeds.take();
     const base = options.baseWidth;
     const frozen = options.frozenBn;

@@ -1,19 +1,19 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
-import { IsBoolean, IsInt, Max, Min } from 'class-validator';
-import { injectable } from 'tsyringe';
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import type { BackboneOutput } from '@zls/core';
+import { TOKENS, type Backbone, type BackboneOutput, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
 import { ConvBnRelu } from '../layers/conv-bn-relu';
 import { SeedSequence } from '../layers/init';
 import { Module } from '../layers/module';
-import type { OnnxBackbone, OnnxBackboneOutput } from '../onnx/exportable';
 
 export class SyntheticBackboneOptions {
   /** w: the four convolutions have w, w, 2w, 2w channels. */
   @IsInt() @Min(1) @Max(1024) width = 32;
   @IsBoolean() frozenBn = false;
-  @IsInt() @Min(0) seed = 0;
+  /** Initialisation seed; unset: the run's seed (TOKENS.RunContext), else 0. */
+  @IsOptional() @IsInt() @Min(0) seed?: number;
 }
 
 /**
@@ -21,16 +21,16 @@ export class SyntheticBackboneOptions {
  * · conv3×3 (2w→2w), each with BN and ReLU; output stride 4. Its low-level output is the stride-2 stage.
  */
 @injectable()
-export class SyntheticBackbone extends Module implements OnnxBackbone {
+export class SyntheticBackbone extends Module implements Backbone {
   readonly outputStride = 4;
   readonly outputChannels: number;
   readonly lowLevelChannels: number;
   private readonly stages: ConvBnRelu[];
 
-  constructor(options: SyntheticBackboneOptions) {
+  constructor(options: SyntheticBackboneOptions, @inject(TOKENS.RunContext) context: ComponentContext = {}) {
     super();
     const w = options.width;
-    const seeds = new SeedSequence(options.seed);
+    const seeds = new SeedSequence(options.seed ?? context.seed ?? 0);
     const spec: [number, number, number][] = [
       [3, w, 2],
       [w, w, 1],

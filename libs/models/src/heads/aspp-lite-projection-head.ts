@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
-import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, Max, Min } from 'class-validator';
-import { injectable } from 'tsyringe';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import type { BackboneOutput } from '@zls/core';
+import { TOKENS, type BackboneOutput, type Head, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
 import { Conv2d } from '../layers/conv2d';
 import { ConvBnRelu } from '../layers/conv-bn-relu';
 import { SeedSequence } from '../layers/init';
 import { Module } from '../layers/module';
-import type { BindableHead, OnnxBackboneOutput, OnnxHead } from '../onnx/exportable';
 
 export class AsppLiteProjectionHeadOptions {
   /** Size of the pixel embedding: must equal the class embeddings' dimension. */
@@ -18,7 +17,8 @@ export class AsppLiteProjectionHeadOptions {
   /** Width after the 1×1 fusion, as a multiple of the input width (6w → 4w for input 2w: 2). */
   @IsInt() @Min(1) @Max(16) fuseMultiplier = 2;
   @IsBoolean() frozenBn = false;
-  @IsInt() @Min(0) seed = 1;
+  /** Initialisation seed; unset: the run's seed (TOKENS.RunContext), else 1. */
+  @IsOptional() @IsInt() @Min(0) seed?: number;
 }
 
 /**
@@ -26,15 +26,21 @@ export class AsppLiteProjectionHeadOptions {
  * (+BN+ReLU), then a 1×1 to the embedding size. Layers are created once the backbone's width is known.
  */
 @injectable()
-export class AsppLiteProjectionHead extends Module implements OnnxHead, BindableHead {
+export class AsppLiteProjectionHead extends Module implements Head {
   readonly outputChannels: number;
   private branches: ConvBnRelu[] = [];
   private fuse?: ConvBnRelu;
   private project?: Conv2d;
 
-  constructor(private readonly options: AsppLiteProjectionHeadOptions) {
+  /** The seed of this head's initialisation: its own option, else the run's. */
+  private readonly seed: number;
+
+  constructor(private readonly options: AsppLiteProjectionHeadOptions, @inject(TOKENS.RunContext) context: ComponentContext = {}) {
     super();
     this.outputChannels = options.embeddingDim;
+    this.seed = options.seed ?? context.seed ?? 1;
+    // Built by a registry after the backbone: the weights exist from the start. Built directly: on first apply.
+    if (context.inputChannels !== undefined) this.bind(context.inputChannels);
   }
 
   bind(inChannels: number): void {
@@ -42,7 +48,7 @@ export class AsppLiteProjectionHead extends Module implements OnnxHead, Bindable
       if (this.branches[0].conv.options.inChannels !== inChannels) throw new Error(`aspp-lite-projection: bound to ${this.branches[0].conv.options.inChannels} input channels, got ${inChannels}`);
       return;
     }
-    const seeds = new SeedSequence(this.options.seed);
+    const seeds = new SeedSequence(this.seed);
     const bn = { frozen: this.options.frozenBn };
     this.branches = this.options.dilations.map((dilation, i) =>
       this.child(`branch${i}`, new ConvBnRelu({ inChannels, outChannels: inChannels, kernel: 3, dilation, seed: seeds.take() }, bn)),

@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
-import { ArrayNotEmpty, IsArray, IsInt, IsNumber, Min } from 'class-validator';
-import { injectable } from 'tsyringe';
+import { ArrayNotEmpty, IsArray, IsInt, IsNumber, IsOptional, Min } from 'class-validator';
+import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import type { BackboneOutput } from '@zls/core';
+import { TOKENS, type BackboneOutput, type Head, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
 import { Conv2d } from '../layers/conv2d';
 import { SeedSequence } from '../layers/init';
 import { Module } from '../layers/module';
-import type { BindableHead, OnnxBackboneOutput, OnnxHead } from '../onnx/exportable';
 
 export class AsppV2ProjectionHeadOptions {
   /** D: 600 for fastText ⊕ word2vec. */
@@ -15,7 +14,8 @@ export class AsppV2ProjectionHeadOptions {
   @IsArray() @ArrayNotEmpty() @IsInt({ each: true }) @Min(1, { each: true }) rates: number[] = [6, 12, 18, 24];
   /** Standard deviation of the N(0, σ) weight initialisation (biases start at 0). */
   @IsNumber() @Min(0) initStd = 0.01;
-  @IsInt() @Min(0) seed = 1;
+  /** Initialisation seed; unset: the run's seed (TOKENS.RunContext), else 1. */
+  @IsOptional() @IsInt() @Min(0) seed?: number;
 }
 
 /**
@@ -23,13 +23,19 @@ export class AsppV2ProjectionHeadOptions {
  * the backbone width straight to the embedding size D.
  */
 @injectable()
-export class AsppV2ProjectionHead extends Module implements OnnxHead, BindableHead {
+export class AsppV2ProjectionHead extends Module implements Head {
   readonly outputChannels: number;
   private branches: Conv2d[] = [];
 
-  constructor(private readonly options: AsppV2ProjectionHeadOptions) {
+  /** The seed of this head's initialisation: its own option, else the run's. */
+  private readonly seed: number;
+
+  constructor(private readonly options: AsppV2ProjectionHeadOptions, @inject(TOKENS.RunContext) context: ComponentContext = {}) {
     super();
     this.outputChannels = options.embeddingDim;
+    this.seed = options.seed ?? context.seed ?? 1;
+    // Built by a registry after the backbone: the weights exist from the start. Built directly: on first apply.
+    if (context.inputChannels !== undefined) this.bind(context.inputChannels);
   }
 
   bind(inChannels: number): void {
@@ -37,7 +43,7 @@ export class AsppV2ProjectionHead extends Module implements OnnxHead, BindableHe
       if (this.branches[0].options.inChannels !== inChannels) throw new Error(`aspp-v2-projection: bound to ${this.branches[0].options.inChannels} input channels, got ${inChannels}`);
       return;
     }
-    const seeds = new SeedSequence(this.options.seed);
+    const seeds = new SeedSequence(this.seed);
     this.branches = this.options.rates.map((rate, i) =>
       this.child(
         `stages.c${i}`,

@@ -1,15 +1,14 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
-import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, Min } from 'class-validator';
-import { injectable } from 'tsyringe';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
+import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import type { BackboneOutput } from '@zls/core';
+import { TOKENS, type BackboneOutput, type Head, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
 import { Conv2d } from '../layers/conv2d';
 import { ConvBnRelu } from '../layers/conv-bn-relu';
 import { SeedSequence } from '../layers/init';
 import { Module } from '../layers/module';
 import { onnxOps } from '../onnx/onnx-ops';
-import type { BindableHead, OnnxBackboneOutput, OnnxHead } from '../onnx/exportable';
 
 export class DeepLabV3PlusHeadOptions {
   /** Width of the ASPP and decoder (256 in DeepLabv3+ and ZS3Net). */
@@ -21,7 +20,8 @@ export class DeepLabV3PlusHeadOptions {
   /** 0: output the decoder's features (ZS3Net's 256-d penultimate layer); else a 1×1 to this embedding size. */
   @IsInt() @Min(0) embeddingDim = 0;
   @IsBoolean() frozenBn = false;
-  @IsInt() @Min(0) seed = 1;
+  /** Initialisation seed; unset: the run's seed (TOKENS.RunContext), else 1. */
+  @IsOptional() @IsInt() @Min(0) seed?: number;
 }
 
 /**
@@ -30,7 +30,7 @@ export class DeepLabV3PlusHeadOptions {
  * with a low-level output.
  */
 @injectable()
-export class DeepLabV3PlusHead extends Module implements OnnxHead, BindableHead {
+export class DeepLabV3PlusHead extends Module implements Head {
   readonly outputChannels: number;
   private branches: ConvBnRelu[] = [];
   private pooling?: ConvBnRelu;
@@ -39,16 +39,22 @@ export class DeepLabV3PlusHead extends Module implements OnnxHead, BindableHead 
   private decoder: ConvBnRelu[] = [];
   private project?: Conv2d;
 
-  constructor(private readonly options: DeepLabV3PlusHeadOptions) {
+  /** The seed of this head's initialisation: its own option, else the run's. */
+  private readonly seed: number;
+
+  constructor(private readonly options: DeepLabV3PlusHeadOptions, @inject(TOKENS.RunContext) context: ComponentContext = {}) {
     super();
     this.outputChannels = options.embeddingDim || options.channels;
+    this.seed = options.seed ?? context.seed ?? 1;
+    // Built by a registry after the backbone: the weights exist from the start. Built directly: on first apply.
+    if (context.inputChannels !== undefined) this.bind(context.inputChannels, context.lowLevelChannels);
   }
 
   bind(inChannels: number, lowLevelChannels?: number): void {
     if (this.fuse) return;
     if (!lowLevelChannels) throw new Error('deeplabv3plus: the backbone has no low-level output for the decoder');
     const { channels: c, rates, lowLevelReduced, frozenBn } = this.options;
-    const seeds = new SeedSequence(this.options.seed);
+    const seeds = new SeedSequence(this.seed);
     const bn = { frozen: frozenBn };
     const cbr = (name: string, inC: number, outC: number, kernel: number, dilation = 1) =>
       this.child(name, new ConvBnRelu({ inChannels: inC, outChannels: outC, kernel, dilation, seed: seeds.take() }, bn));

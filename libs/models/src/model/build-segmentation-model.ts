@@ -1,6 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { ConfigError, type Backbone, type ClassSpace, type ComponentConfig, type Head, type Registries } from '@zls/core';
-import { isBindableHead } from '../onnx/exportable';
+import { ConfigError, type Backbone, type ClassSpace, type ComponentConfig, type ComponentContext, type Head, type Registries } from '@zls/core';
 import { resolveMultiScale, type MultiScaleOptions } from './multi-scale';
 import { EmbeddingScorer, LinearScorer } from './scorers';
 import { SegmentationNet, type Upsampling } from './segmentation-net';
@@ -21,18 +20,28 @@ export interface SegmentationModelConfig {
 /** The class information a model needs; a ClassSpace provides it, and so does a checkpoint. */
 export type ModelClasses = Pick<ClassSpace, 'numClasses' | 'embeddingDim' | 'embeddings'>;
 
-/** Builds backbone and head from their registries and joins them with the scorer for the class space. */
-export function buildSegmentationModel(registries: Registries, config: SegmentationModelConfig, classes: ModelClasses, container?: DependencyContainer): SegmentationNet {
+/**
+ * Builds backbone and head from their registries and joins them with the scorer for the class space. Both get
+ * the run context (TOKENS.RunContext: the config's seed, `context`'s class space); the head also gets the
+ * backbone's channel widths, so it can create its weights in its constructor.
+ */
+export function buildSegmentationModel(
+  registries: Registries,
+  config: SegmentationModelConfig,
+  classes: ModelClasses,
+  container?: DependencyContainer,
+  context: Pick<ComponentContext, 'classSpace'> = {},
+): SegmentationNet {
   const multiScale = resolveMultiScale(config.multiScale);
-  const backbone = registries.backbone.build(config.backbone, 'model.backbone', container) as Backbone;
+  const run: ComponentContext = { ...context, seed: config.seed };
+  const backbone = registries.backbone.build(config.backbone, 'model.backbone', container, run) as Backbone;
   let head: Head;
   try {
-    head = registries.head.build(config.head, 'model.head', container) as Head;
+    head = registries.head.build(config.head, 'model.head', container, { ...run, inputChannels: backbone.outputChannels, lowLevelChannels: backbone.lowLevelChannels }) as Head;
   } catch (e) {
     backbone.dispose();
     throw e;
   }
-  if (isBindableHead(head)) head.bind(backbone.outputChannels, backbone.lowLevelChannels);
   const kind = config.classifier ?? 'embeddings';
   if (kind === 'embeddings' && head.outputChannels !== classes.embeddingDim) {
     backbone.dispose();

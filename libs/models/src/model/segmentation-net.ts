@@ -5,7 +5,6 @@ import { FrozenGraphModel } from './frozen-graph-model';
 import { createGraphTrainer } from './graph-trainer';
 import { MultiScaleTestView, onnxScaledInput, scaledSize, type MultiScaleOptions } from './multi-scale';
 import { onnxOps } from '../onnx/onnx-ops';
-import { hasNamedWeights, isOnnxBackbone, isOnnxHead } from '../onnx/exportable';
 import type { EmbeddingScorer, LinearScorer } from './scorers';
 
 export interface OnnxExportOptions {
@@ -126,13 +125,13 @@ export class SegmentationNet implements SegmentationModel {
   /** Every parameter with a stable name: backbone.*, head.*, scorer.* (checkpoint keys). */
   namedVariables(): Map<string, tf.Variable> {
     const out = new Map<string, tf.Variable>();
-    const add = (prefix: string, part: object, fallback: () => tf.Variable[]) => {
-      if (hasNamedWeights(part)) for (const [k, v] of part.namedVariables()) out.set(`${prefix}.${k}`, v);
-      else fallback().forEach((v, i) => out.set(`${prefix}.var${i}`, v));
+    const add = (prefix: string, part: Pick<Backbone, 'namedVariables' | 'trainableVariables'>) => {
+      if (part.namedVariables) for (const [k, v] of part.namedVariables()) out.set(`${prefix}.${k}`, v);
+      else part.trainableVariables().forEach((v, i) => out.set(`${prefix}.var${i}`, v));
     };
-    add('backbone', this.backbone, () => this.backbone.trainableVariables());
-    add('head', this.head, () => this.head.trainableVariables());
-    add('scorer', this.scorer, () => this.scorer.trainableVariables());
+    add('backbone', this.backbone);
+    add('head', this.head);
+    add('scorer', this.scorer);
     return out;
   }
 
@@ -162,7 +161,7 @@ export class SegmentationNet implements SegmentationModel {
 
   /** Trains through one onnxruntime graph per step (graph-trainer.ts); undefined when a part emits no ONNX. */
   async graphTrainer(request: GraphTrainerRequest): Promise<GraphTrainer | undefined> {
-    if (!isOnnxBackbone(this.backbone) || !isOnnxHead(this.head)) return undefined;
+    if (!this.backbone.toOnnx || !this.head.toOnnx) return undefined;
     return createGraphTrainer(this, request);
   }
 
@@ -171,7 +170,7 @@ export class SegmentationNet implements SegmentationModel {
    * with `multiScaleTest`; undefined when a part emits no ONNX.
    */
   frozenView(threads: number, multiScaleTest = false): SegmentationModel | undefined {
-    if (!isOnnxBackbone(this.backbone) || !isOnnxHead(this.head)) return undefined;
+    if (!this.backbone.toOnnx || !this.head.toOnnx) return undefined;
     return new FrozenGraphModel(this, threads, multiScaleTest);
   }
 
@@ -179,19 +178,19 @@ export class SegmentationNet implements SegmentationModel {
   onnxGraph(options: OnnxExportOptions = {}): OnnxGraphBuilder {
     const classes = options.classes ?? this.allClasses();
     this.checkClasses(classes);
-    if (!isOnnxBackbone(this.backbone)) throw new Error('this backbone cannot be exported to ONNX (it has no toOnnx)');
-    if (!isOnnxHead(this.head)) throw new Error('this head cannot be exported to ONNX (it has no toOnnx)');
+    const backboneToOnnx = this.backbone.toOnnx?.bind(this.backbone);
+    const headToOnnx = this.head.toOnnx?.bind(this.head);
+    if (!backboneToOnnx) throw new Error('this backbone cannot be exported to ONNX (it has no toOnnx)');
+    if (!headToOnnx) throw new Error('this head cannot be exported to ONNX (it has no toOnnx)');
     const g = new OnnxGraphBuilder('zls-segmentation');
     const h = options.height ?? 'H';
     const w = options.width ?? 'W';
     const n = options.batch ?? 'N';
     g.addInput('images', [n, h, w, 3]);
     const x = onnxOps.nhwcToNchw(g, 'images');
-    const backbone = this.backbone;
-    const head = this.head;
     // Each branch writes the same layers again; their initializers come from the same variables, so the
     // builder keeps one copy and every branch reads the shared weights.
-    const scoresOf = (input: string) => this.scorer.toOnnx(g, head.toOnnx(g, backbone.toOnnx(g, input)), classes);
+    const scoresOf = (input: string) => this.scorer.toOnnx(g, headToOnnx(g, backboneToOnnx(g, input)), classes);
     let lowRes: string;
     const ms = this.multiScale;
     if (!options.multiScale) lowRes = scoresOf(x);

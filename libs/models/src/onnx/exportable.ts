@@ -1,44 +1,13 @@
-import type * as tf from '@tensorflow/tfjs';
-import type { OnnxGraphBuilder } from '@zls/backend';
-import type { Backbone, Head } from '@zls/core';
+import type { Variable } from '@tensorflow/tfjs';
+import type { Backbone, Head, OnnxBackboneOutput, OnnxGraphWriter } from '@zls/core';
 
-/** ONNX value names (NCHW) of a backbone's outputs. */
-export interface OnnxBackboneOutput {
-  features: string;
-  lowLevel?: string;
-}
+/** A backbone whose optional ONNX export (core's Backbone.toOnnx) is present. */
+export type OnnxBackbone = Backbone & { toOnnx(g: OnnxGraphWriter, input: string): OnnxBackboneOutput };
 
-/** A backbone that can write itself into an ONNX graph; every registered backbone is one (the contract checks it). */
-export interface OnnxBackbone extends Backbone {
-  toOnnx(g: OnnxGraphBuilder, input: string): OnnxBackboneOutput;
-}
+/** A head whose optional ONNX export (core's Head.toOnnx) is present. */
+export type OnnxHead = Head & { toOnnx(g: OnnxGraphWriter, input: OnnxBackboneOutput): string };
 
-export interface OnnxHead extends Head {
-  toOnnx(g: OnnxGraphBuilder, input: OnnxBackboneOutput): string;
-}
-
-/** Components whose parameters have stable names, for checkpoints and weight import. */
+/** Parameters under stable names (core's optional Backbone/Head.namedVariables, present). */
 export interface NamedWeights {
-  namedVariables(): Map<string, tf.Variable>;
-}
-
-/** Heads whose input width is only known once the backbone is chosen. */
-export interface BindableHead extends Head {
-  bind(inChannels: number, lowLevelChannels?: number): void;
-}
-
-export function isOnnxBackbone(b: Backbone): b is OnnxBackbone {
-  return typeof (b as Partial<OnnxBackbone>).toOnnx === 'function';
-}
-
-export function isOnnxHead(h: Head): h is OnnxHead {
-  return typeof (h as Partial<OnnxHead>).toOnnx === 'function';
-}
-
-export function hasNamedWeights(x: object): x is NamedWeights {
-  return typeof (x as Partial<NamedWeights>).namedVariables === 'function';
-}
-
-export function isBindableHead(h: Head): h is BindableHead {
-  return typeof (h as Partial<BindableHead>).bind === 'function';
+  namedVariables(): Map<string, Variable>;
 }

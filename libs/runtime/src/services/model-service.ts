@@ -15,16 +15,17 @@ export function createModelService(registries: Registries, modelConfig: Plain, c
   };
   if (normalization) describe['zls.normalization'] = normalization;
   const create = (seed: number): SegmentationModel => {
-    const withSeed = (part: unknown) => ({ ...(part as Plain), ...((part as Plain)?.['seed'] === undefined && hasSeed(registries, part) ? { seed } : {}) });
+    // The seed reaches backbone and head as TOKENS.RunContext (buildSegmentationModel); a seed in their own
+    // config still wins.
     const config: SegmentationModelConfig = {
-      backbone: withSeed(modelConfig['backbone']) as SegmentationModelConfig['backbone'],
-      head: withSeed(modelConfig['head']) as SegmentationModelConfig['head'],
+      backbone: modelConfig['backbone'] as SegmentationModelConfig['backbone'],
+      head: modelConfig['head'] as SegmentationModelConfig['head'],
       classifier: modelConfig['classifier'] as SegmentationModelConfig['classifier'],
       upsampling: modelConfig['upsampling'] as SegmentationModelConfig['upsampling'],
       multiScale: modelConfig['multiScale'] as SegmentationModelConfig['multiScale'],
       seed,
     };
-    return buildSegmentationModel(registries, config, classSpace);
+    return buildSegmentationModel(registries, config, classSpace, undefined, { classSpace });
   };
   return {
     create,
@@ -42,12 +43,3 @@ export function createModelService(registries: Registries, modelConfig: Plain, c
   };
 }
 
-/** Whether a component's options class takes a `seed` (so the run's seed decides its initialisation). */
-function hasSeed(registries: Registries, part: unknown): boolean {
-  const type = (part as Plain | undefined)?.['type'];
-  if (typeof type !== 'string') return false;
-  for (const registry of [registries.backbone, registries.head]) {
-    if (registry.has(type)) return registry.describeOptions(type).some((o) => o.name === 'seed');
-  }
-  return false;
-}
