@@ -1,16 +1,17 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { injectable } from 'tsyringe';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import type { Backbone, BackboneOutput } from '@zls/core';
+import { TOKENS, type Backbone, type BackboneOutput, type ComponentContext } from '@zls/core';
 
 export class TinyConvBackboneOptions {
   /** Channels of the first stage; the second stage has twice as many. */
   @IsInt() @Min(1) @Max(512) width = 16;
   /** Each stride-2 stage halves the resolution: 2 stages → 4, 3 stages → 8. */
   @IsIn([4, 8]) outputStride: 4 | 8 = 4;
-  @IsInt() @Min(0) seed = 0;
+  /** Initialisation seed; unset: the run's seed, which the registry injects as TOKENS.RunContext. */
+  @IsOptional() @IsInt() @Min(0) seed?: number;
 }
 
 /**
@@ -24,15 +25,16 @@ export class TinyConvBackbone implements Backbone {
   private readonly kernels: tf.Variable[] = [];
   private readonly biases: tf.Variable[] = [];
 
-  constructor(options: TinyConvBackboneOptions) {
+  constructor(options: TinyConvBackboneOptions, @inject(TOKENS.RunContext) context: ComponentContext = {}) {
     this.outputStride = options.outputStride;
+    const seed = options.seed ?? context.seed ?? 0;
     const stages = Math.log2(options.outputStride);
     let inChannels = 3;
     for (let s = 0; s < stages; s++) {
       const out = options.width * 2 ** s;
       // He initialisation keeps activations from shrinking through the ReLUs.
       const std = Math.sqrt(2 / (9 * inChannels));
-      this.kernels.push(tf.variable(tf.randomNormal([3, 3, inChannels, out], 0, std, 'float32', options.seed + s), true));
+      this.kernels.push(tf.variable(tf.randomNormal([3, 3, inChannels, out], 0, std, 'float32', seed + s), true));
       this.biases.push(tf.variable(tf.zeros([out]), true));
       inChannels = out;
     }
@@ -61,9 +63,10 @@ export class TinyConvBackbone implements Backbone {
       const w = `tiny_conv.${s}.weight`;
       const b = `tiny_conv.${s}.bias`;
       const oihw = tf.transpose(kernel, [3, 2, 0, 1]);
-      g.addInitializer(w, oihw.dataSync() as Float32Array, [cout, cin, kh, kw]);
+      // The origins tell the training graph which tfjs variable each initializer is, so it trains them.
+      g.addInitializer(w, oihw.dataSync() as Float32Array, [cout, cin, kh, kw], 'float', { variable: kernel, layout: 'hwio-to-oihw' });
       oihw.dispose();
-      g.addInitializer(b, this.biases[s].dataSync() as Float32Array, [cout]);
+      g.addInitializer(b, this.biases[s].dataSync() as Float32Array, [cout], 'float', { variable: this.biases[s], layout: 'same' });
       x = g.op('Relu', [g.op('Conv', [x, w, b], { kernel_shape: [kh, kw], strides: [2, 2], auto_pad: 'SAME_UPPER' })]);
     });
     return { features: x };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '@zls/core';
-import { canExportOnnx, runBackboneOnnx } from './backbone-onnx-export';
+import { canExportOnnx, exportedVariables, runBackboneOnnx } from './backbone-onnx-export';
 
 export interface BackboneContractOptions {
   /** Builds a fresh backbone for each check. */
@@ -100,6 +100,12 @@ export function describeBackboneContract(name: string, options: BackboneContract
       expect(maxAbsDiff(onnx['features'].data, out.features.dataSync())).toBeLessThanOrEqual(tolerance);
       if (out.lowLevel) expect(maxAbsDiff(onnx['lowLevel'].data, out.lowLevel.dataSync())).toBeLessThanOrEqual(tolerance);
       tf.dispose([out.features, out.lowLevel ?? []]);
+    });
+
+    it('names each trainable variable as the origin of an ONNX initializer, so the training graph trains it', () => {
+      if (!canExportOnnx(backbone)) return;
+      const traced = exportedVariables(backbone, input.shape);
+      for (const v of backbone.trainableVariables()) expect({ variable: v.name, exported: traced.has(v) }).toEqual({ variable: v.name, exported: true });
     });
   });
 }

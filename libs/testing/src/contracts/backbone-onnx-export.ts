@@ -33,3 +33,15 @@ export async function runBackboneOnnx(backbone: OnnxExportableBackbone, input: t
     await session.dispose();
   }
 }
+
+/**
+ * The variables the backbone's ONNX export names as initializer origins. The graph trainer trains exactly these:
+ * a trainable variable missing here would make the training graph refuse the network.
+ */
+export function exportedVariables(backbone: OnnxExportableBackbone, inputShape: readonly number[]): Set<object> {
+  const g = new OnnxGraphBuilder('backbone-origins');
+  const [, h, w, c] = inputShape;
+  g.addInput('input', ['N', c, h, w]);
+  backbone.toOnnx(g, 'input');
+  return new Set(g.ir().initializers.flatMap((i) => (i.origin ? [i.origin.variable] : [])));
+}
