@@ -38,6 +38,7 @@ class TinyDataset {
     this.ids = Array.from({ length: options.count }, (_, i) => 'tiny-' + i);
   }
   async get(i) {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.ids.length)) throw new Error('tiny-plugin: sample index ' + i + ' outside the split');
     const label = () => ({ data: new Uint8Array(16).fill(i % 2), height: 4, width: 4 });
     return { id: this.ids[i], image: { data: new Float32Array(48).fill(i), height: 4, width: 4, channels: 3 }, target: label(), hidden: label() };
   }
