@@ -62,3 +62,8 @@ export * from './loading/decode-image-fast';
 export * from './loading/decode-indexed-png';
 export * from './fixtures/write-voc-smoke-folder';
 export * from './fixtures/write-cocostuff-smoke-folder';
+export * from './families/dataset-family-options';
+export * from './families/dataset-families';
+export * from './families/voc12-family';
+export * from './families/cocostuff-family';
+export * from './synthetic/synthetic-family';

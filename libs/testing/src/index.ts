@@ -5,3 +5,5 @@ export * from './contracts/backbone-onnx-export';
 export * from './fixtures/echo-model';
 export * from './fixtures/tiny-synthetic';
 export * from './browser/headless-chromium';
+export * from './contracts/dataset-contract';
+export * from './contracts/dataset-plugin-fixture';

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { computeDataStats, DATASET_NAMES, UNSEEN_PIXEL_MODES, type DataStatsReport, type DatasetName, type UnseenPixelMode } from '@zls/data';
+import { computeDataStats, datasetFamilyNames, UNSEEN_PIXEL_MODES, type DataStatsReport, type UnseenPixelMode } from '@zls/data';
 
 interface DataStatsFlags {
-  dataset: DatasetName;
+  dataset: string;
   split: string;
   json?: boolean;
   skipBad?: boolean;
@@ -18,7 +18,7 @@ export function dataStatsCommand(): Command {
   return new Command('stats')
     .description('validate a dataset folder and count images per list and pixels per class before/after unseen masking')
     .argument('<root>', 'dataset folder (VOCdevkit/VOC2012 or a parent of it; COCO-Stuff root with images/ and annotations/)')
-    .addOption(new Option('--dataset <name>', 'dataset kind').choices([...DATASET_NAMES]).makeOptionMandatory())
+    .addOption(new Option('--dataset <name>', 'dataset kind').choices(datasetFamilyNames()).makeOptionMandatory())
     .requiredOption('--split <name>', 'image list (voc12: train, val, trainval, train_aug; cocostuff: train2017, val2017)')
     .addOption(new Option('--background <mode>', 'VOC/synthetic background: ignored, or a seen class (--bkg)').choices(['ignore', 'class']))
     .addOption(new Option('--unseen-pixels <mode>', 'what training targets do with unseen pixels').choices([...UNSEEN_PIXEL_MODES]))

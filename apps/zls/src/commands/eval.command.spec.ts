@@ -129,7 +129,7 @@ describe('zls eval: bad input names the file', () => {
   });
 
   it('an unknown dataset fails', async () => {
-    await expect(run({ dataset: 'kitti' })).rejects.toThrow(/--dataset kitti: expected one of voc12, cocostuff, synthetic/);
+    await expect(run({ dataset: 'kitti' })).rejects.toThrow(/--dataset kitti: expected one of cocostuff, synthetic, voc12/);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { IGNORE_INDEX, ZlsError, writeFileAtomic, type ClassSpace } from '@zls/core';
-import { datasetClassSpace, readLabelPng } from '@zls/data';
+import { IGNORE_INDEX, ZlsError, writeFileAtomic, type DatasetFamily } from '@zls/core';
+import { datasetFamily, datasetFamilyNames, readLabelPng } from '@zls/data';
 import {
   NAN_CONVENTIONS,
   formatMetricsTable,
@@ -11,8 +11,6 @@ import {
   type MetricsReport,
   type NanConvention,
 } from '@zls/metrics';
-
-export const EVAL_DATASETS = ['voc12', 'cocostuff', 'synthetic'] as const;
 
 export interface EvalOptions {
   pred: string;
@@ -45,17 +43,17 @@ export interface EvalJson extends MetricsReport {
  * ground truth, prints the per-class table and summary, and optionally writes the report as JSON.
  */
 export async function runEval(options: EvalOptions, out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): Promise<FolderScore> {
-  if (!(EVAL_DATASETS as readonly string[]).includes(options.dataset)) {
-    throw new ZlsError(`--dataset ${options.dataset}: expected one of ${EVAL_DATASETS.join(', ')}`);
-  }
+  const datasets = datasetFamilyNames();
+  if (!datasets.includes(options.dataset)) throw new ZlsError(`--dataset ${options.dataset}: expected one of ${datasets.join(', ')}`);
   const background = options.background ?? 'ignore';
-  const classSpace = datasetClassSpace(options.dataset, { background });
+  const family = datasetFamily(options.dataset, { background });
+  const classSpace = family.labels.space;
   const result = await scoreLabelFolders({
     predDir: options.pred,
     gtDir: options.gt,
     classSpace,
     decode: (file) => readLabelPng(file),
-    validLabelIds: datasetLabelIds(options.dataset, classSpace),
+    validLabelIds: evalLabelIds(family),
     ids: options.ids ? readIdList(options.ids) : undefined,
     allowMissing: options.allowMissing,
     convention: options.convention,
@@ -86,13 +84,10 @@ export async function runEval(options: EvalOptions, out: (text: string) => void 
   return result;
 }
 
-/**
- * Every id the dataset's label files may hold: the classes of this space, 255, and background when it is
- * ignored here (taken from the dataset's background-as-class space; COCO-Stuff has none).
- */
-function datasetLabelIds(dataset: string, space: ClassSpace): number[] {
-  const ids = new Set<number>([IGNORE_INDEX, ...space.classes.map((c) => c.labelId)]);
-  if (dataset !== 'cocostuff') for (const c of datasetClassSpace(dataset, { background: 'class' }).classes) ids.add(c.labelId);
+/** Every id a scored label file may hold: the classes of this space, 255, and background (ignored or a class) when the dataset has one. */
+function evalLabelIds(family: DatasetFamily): number[] {
+  const ids = new Set<number>([IGNORE_INDEX, ...family.labels.space.classes.map((c) => c.labelId)]);
+  if (family.backgroundLabelId !== undefined) ids.add(family.backgroundLabelId);
   return [...ids];
 }
 
@@ -124,7 +119,7 @@ export function evalCommand(): Command {
     .description('score a folder of predicted label PNGs against ground truth: IoU per class, mIoU seen / unseen / harmonic')
     .requiredOption('--pred <dir>', 'predicted label PNGs (palette or grey index, dataset label ids), named like the ground truth')
     .requiredOption('--gt <dir>', 'ground-truth label PNGs; every .png below it is scored once')
-    .requiredOption('--dataset <name>', `class space: ${EVAL_DATASETS.join(' | ')}`)
+    .requiredOption('--dataset <name>', `class space: ${datasetFamilyNames().join(' | ')}`)
     .requiredOption('--split <name>', 'name of the split being scored (recorded in the report)')
     .option('--json <file>', 'also write the report (per class, summary, confusion matrix) as JSON; NaN as null')
     .option('--background <mode>', "VOC / synthetic background: 'ignore' (SPNet/STRICT default) or 'class' (--bkg mode)", 'ignore')

@@ -5,3 +5,5 @@ export * from './component-context';
 export * from './model';
 export * from './training';
 export * from './services';
+export * from './dataset-family';
+export * from './plugin-source';

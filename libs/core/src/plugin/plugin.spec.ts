@@ -31,6 +31,8 @@ describe('loadPlugins', () => {
     expect(loaded.map((p) => p.name)).toEqual(['zls-plugin-good']);
     expect(registries.backbone.types()).toEqual(['good']);
     expect(registries.backbone.list()[0].origin).toBe('zls-plugin-good');
+    // Loader threads rebuild the registries: they need the package and the folder it was resolved from.
+    expect(registries.plugins).toEqual([{ name: 'zls-plugin-good', fromDir: dir }]);
   });
 
   it('refuses a plugin written for another API version', async () => {

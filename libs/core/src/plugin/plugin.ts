@@ -42,6 +42,7 @@ export async function loadPlugins(names: readonly string[], registries: Registri
       );
     }
     candidate.register(registries);
+    registries.plugins.push({ name, fromDir });
     loaded.push(candidate);
   }
   return loaded;

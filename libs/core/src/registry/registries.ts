@@ -1,6 +1,7 @@
 import type {
   Backbone,
   Head,
+  PluginSource,
   PseudoLabeler,
   SampleTransform,
   SegDataset,
@@ -17,6 +18,8 @@ export class Registries {
   readonly backbone = new Registry<Backbone>('backbone');
   readonly head = new Registry<Head>('head');
   readonly pseudoLabeler = new Registry<PseudoLabeler>('pseudo-labeler');
+  /** The plugin packages that registered here (loadPlugins adds them), for threads that rebuild these registries. */
+  readonly plugins: PluginSource[] = [];
   /** Kinds added by later libraries (models, generators, …) without changing this class. */
   private readonly extra = new Map<string, Registry<unknown>>();
 

@@ -1,14 +1,12 @@
-import { DataError, ZlsError, type SegDataset, type SegSample } from '@zls/core';
-import type { TableClassSpace } from '../class-space/class-space';
+import { DataError, ZlsError, type ClassSpace, type DatasetLabelSpace, type SegDataset, type SegSample } from '@zls/core';
 import { buildLabelTables, type LabelTables, type UnseenPixelMode } from '../masking/label-tables';
-import type { RealClassSpace } from '../splits/real-class-space';
 import { loadLabels, loadSample, type LoadedSample } from './load-sample';
 import type { BadSample, SampleFiles } from './sample-files';
 
 export interface RealSegDatasetSpec {
   name: string;
   split: string;
-  classSpace: RealClassSpace;
+  classSpace: DatasetLabelSpace;
   /** Every sample the list names, in list order. */
   files: readonly SampleFiles[];
   unseenPixels: UnseenPixelMode;
@@ -24,7 +22,7 @@ export interface RealSegDatasetSpec {
 export class RealSegDataset implements SegDataset {
   readonly name: string;
   readonly split: string;
-  readonly classSpace: TableClassSpace;
+  readonly classSpace: ClassSpace;
   readonly datasetLabelIds: readonly number[];
   readonly tables: LabelTables;
   readonly unseenPixels: UnseenPixelMode;

@@ -6,11 +6,12 @@ import { classNameKey } from './class-name-key';
 import { readEmbeddingJson, type EmbeddingTable } from './embedding-json-reader';
 import { readNpy } from './npy-reader';
 import { concatRows, l2NormaliseRows } from './row-math';
-import { FASTNVEC, isShippedEmbedding, shippedEmbeddingNames, shippedEmbeddingTable, type EmbeddingDataset } from './shipped-embeddings';
+import { FASTNVEC, isShippedEmbedding, shippedEmbeddingNames, shippedEmbeddingTable } from './shipped-embeddings';
 import { readWord2vecText } from './word2vec-text-reader';
 
 export interface ClassEmbeddingRequest {
-  dataset: EmbeddingDataset;
+  /** The dataset type whose shipped sets (embeddings/shipped.json) the name may refer to. */
+  dataset: string;
   /** A shipped set (fastnvec, word2vec, fasttext, glove, zs3-word2vec) or a .json / .npy / word2vec-text file. */
   embedding: string;
   /** For a .npy file: a text file with one class name per row. Without it, row i belongs to label value i. */

@@ -2,36 +2,29 @@ import { readAssetJson } from '../assets/asset-files';
 import { dataAssetPath } from '../assets/asset-files';
 import { embeddingTableFromJson, type EmbeddingTable } from './embedding-json-reader';
 
-export type EmbeddingDataset = 'voc12' | 'cocostuff';
-
-/** The word-vector sets shipped per dataset (rows indexed by label value), see assets/SOURCES.md. */
-const SHIPPED: Record<EmbeddingDataset, Record<string, string>> = {
-  voc12: {
-    word2vec: 'embeddings/spnet_voc12_word2vec.json',
-    fasttext: 'embeddings/spnet_voc12_fasttext.json',
-    glove: 'embeddings/spnet_voc12_glove.json',
-    'zs3-word2vec': 'embeddings/zs3_voc12_word2vec.json',
-  },
-  cocostuff: {
-    word2vec: 'embeddings/spnet_cocostuff_word2vec.json',
-    fasttext: 'embeddings/spnet_cocostuff_fasttext.json',
-    glove: 'embeddings/spnet_cocostuff_glove.json',
-  },
-};
+/**
+ * The word-vector sets shipped per dataset (rows indexed by label value), see assets/SOURCES.md: the manifest
+ * embeddings/shipped.json maps a dataset type to its sets' names and files, so a new dataset adds assets only.
+ */
+function shipped(dataset: string): Record<string, string> {
+  return readAssetJson<Record<string, Record<string, string>>>('embeddings/shipped.json')[dataset] ?? {};
+}
 
 /** fastText ⊕ word2vec, L2-normalised per row: the SPNet/STRICT default. */
 export const FASTNVEC = 'fastnvec';
 
-export function shippedEmbeddingNames(dataset: EmbeddingDataset): string[] {
-  return [FASTNVEC, ...Object.keys(SHIPPED[dataset])];
+/** The shipped sets of a dataset, fastnvec first when it has the two it combines; none for other datasets. */
+export function shippedEmbeddingNames(dataset: string): string[] {
+  const sets = Object.keys(shipped(dataset));
+  return sets.includes('fasttext') && sets.includes('word2vec') ? [FASTNVEC, ...sets] : sets;
 }
 
-export function isShippedEmbedding(dataset: EmbeddingDataset, name: string): boolean {
-  return name === FASTNVEC || name in SHIPPED[dataset];
+export function isShippedEmbedding(dataset: string, name: string): boolean {
+  return shippedEmbeddingNames(dataset).includes(name);
 }
 
-export function shippedEmbeddingTable(dataset: EmbeddingDataset, name: string): EmbeddingTable {
-  const relative = SHIPPED[dataset][name];
+export function shippedEmbeddingTable(dataset: string, name: string): EmbeddingTable {
+  const relative = shipped(dataset)[name];
   if (!relative) throw new Error(`no shipped embedding "${name}" for ${dataset}`);
   return embeddingTableFromJson(readAssetJson<unknown>(relative), dataAssetPath(relative));
 }

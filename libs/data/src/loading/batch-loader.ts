@@ -113,7 +113,7 @@ export class BatchLoader {
   private async start(): Promise<void> {
     const { source, seed, workers } = this.options;
     if (workers === 0) {
-      this.local = buildLoaderSource(source);
+      this.local = await buildLoaderSource(source);
       this.length = this.local.dataset.ids.length;
       return;
     }

@@ -10,11 +10,11 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   parentPort?.postMessage(message, transfer);
 }
 
-function start(): void {
+async function start(): Promise<void> {
   const init = workerData as WorkerInit;
   let source: BuiltSource;
   try {
-    source = buildLoaderSource(init.source);
+    source = await buildLoaderSource(init.source);
   } catch (e) {
     post({ kind: 'error', task: null, message: (e as Error).message });
     return;
@@ -37,4 +37,4 @@ function start(): void {
   });
 }
 
-start();
+void start();

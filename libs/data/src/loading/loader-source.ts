@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Registries, ZlsError, type ComponentConfig, type SegDataset } from '@zls/core';
+import { loadPlugins, Registries, ZlsError, type ComponentConfig, type PluginSource, type SegDataset } from '@zls/core';
 import { readPseudoLabelFile } from '../pseudo-labels/pseudo-label-file';
 import { WithPseudoLabels } from '../pseudo-labels/with-pseudo-labels';
 import { ComposedTransform } from '../transforms/compose-transforms';
@@ -18,6 +18,8 @@ export interface RegistrationModule {
 export interface LoaderSource {
   /** Register functions to run before building; the default registers the synthetic dataset and the transforms. */
   readonly registrations?: readonly RegistrationModule[];
+  /** Plugin packages to import and register after the registrations (their datasets and transforms). */
+  readonly plugins?: readonly PluginSource[];
   readonly dataset: ComponentConfig;
   readonly transforms?: readonly ComponentConfig[];
   /** A round's pseudo-labels (writePseudoLabelFile), mixed into the targets before any transform. */
@@ -35,7 +37,8 @@ export interface BuiltSource {
   readonly transform: ComposedTransform;
 }
 
-export function buildLoaderSource(source: LoaderSource): BuiltSource {
+/** Builds the dataset and transforms a source describes, in whichever thread calls it (plugins import asynchronously). */
+export async function buildLoaderSource(source: LoaderSource): Promise<BuiltSource> {
   const registries = new Registries();
   for (const reg of source.registrations ?? DEFAULT_REGISTRATIONS) {
     // A runtime path by design: the same description must work in this thread and in a worker.
@@ -46,6 +49,8 @@ export function buildLoaderSource(source: LoaderSource): BuiltSource {
     }
     (fn as (r: Registries) => void)(registries);
   }
+  // After the built-ins, as in the main thread, so a clash is reported the same way there and here.
+  for (const plugin of source.plugins ?? []) await loadPlugins([plugin.name], registries, plugin.fromDir);
   const built = registries.dataset.build(source.dataset, 'loader.dataset');
   const dataset = source.pseudoLabelsFile
     ? new WithPseudoLabels(built, readPseudoLabelFile(source.pseudoLabelsFile), source.pseudoLabelsFile)

@@ -11,7 +11,7 @@ describe('datasetClassSpace', () => {
   });
 
   it('rejects an unknown dataset and background as a COCO-Stuff class', () => {
-    expect(() => datasetClassSpace('ade20k')).toThrow('unknown dataset "ade20k"; expected one of voc12, cocostuff, synthetic');
+    expect(() => datasetClassSpace('ade20k')).toThrow('unknown dataset "ade20k"; expected one of cocostuff, synthetic, voc12');
     expect(() => datasetClassSpace('cocostuff', { background: 'class' })).toThrow(/no background class/);
   });
 });

@@ -5,9 +5,15 @@ interface IdList {
   names: string[];
 }
 
+interface SpnetSplitJson {
+  seen_cls: IdList;
+  val_cls: IdList;
+  novel_cls: IdList;
+}
+
+/** SPNet splits are keyed `spnet_<dataset type>`, so a dataset adds its split to the asset, not a branch here. */
 interface SplitsJson {
-  spnet_voc12: { seen_cls: IdList; val_cls: IdList; novel_cls: IdList };
-  spnet_cocostuff: { seen_cls: IdList; val_cls: IdList; novel_cls: IdList };
+  [spnetKey: `spnet_${string}`]: SpnetSplitJson | undefined;
   zs3_pascal_voc_unseen_classes: { splits: Record<string, string[]> };
 }
 
@@ -22,8 +28,12 @@ function splits(): SplitsJson {
   return readAssetJson<SplitsJson>('splits/zero_label_splits.json');
 }
 
-export function spnetSplit(dataset: 'voc12' | 'cocostuff'): SpnetSplit {
-  const s = dataset === 'voc12' ? splits().spnet_voc12 : splits().spnet_cocostuff;
+export function spnetSplit(dataset: string): SpnetSplit {
+  const s = splits()[`spnet_${dataset}`];
+  if (!s) {
+    const known = Object.keys(splits()).filter((k) => k.startsWith('spnet_')).map((k) => k.slice('spnet_'.length));
+    throw new Error(`no SPNet split for dataset "${dataset}" in the shipped splits (splits/zero_label_splits.json has ${known.join(', ')})`);
+  }
   return { seen: s.seen_cls.ids, seenVal: s.val_cls.ids, unseen: s.novel_cls.ids };
 }
 

@@ -64,6 +64,10 @@ export class SyntheticDataset implements SegDataset {
   }
 
   async get(index: number): Promise<SegSample> {
+    // Generation would draw an image for any index: outside the split is a caller's error, as for files on disk.
+    if (!Number.isInteger(index) || index < 0 || index >= this.ids.length) {
+      throw new ZlsError(`${this.name} ${this.split}: sample index ${index} outside 0..${this.ids.length - 1}`);
+    }
     return this.sample(index);
   }
 

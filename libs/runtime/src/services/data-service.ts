@@ -8,6 +8,7 @@ import {
   type ComponentConfig,
   type DataService,
   type LabelMap,
+  type PluginSource,
   type Registries,
   type SplitRole,
   type TrainingBatch,
@@ -21,6 +22,11 @@ export interface DataServiceOptions {
   transforms: readonly ComponentConfig[];
   evalTransforms: readonly ComponentConfig[];
   workers: number;
+  /**
+   * Plugin packages the loader threads import after the built-ins, so that a plugin's dataset and transforms
+   * work there too (default: those loaded into `registries`).
+   */
+  plugins?: readonly PluginSource[];
   /** Where a round's pseudo-labels are written for the loader threads (default: the OS temp folder). */
   scratchDir?: string;
 }
@@ -35,6 +41,7 @@ function toTrainingBatch(b: Batch): TrainingBatch {
 /** The data library behind the engine's DataService: batches from loader threads, per split. */
 export function createDataService(options: DataServiceOptions): DataService {
   const { registries } = options;
+  const plugins = options.plugins ?? [...registries.plugins];
   const datasetFor = (role: SplitRole): ComponentConfig => ({ ...options.dataset, split: options.splits[role] });
   const trainSet = registries.dataset.build(datasetFor('train'), 'dataset');
   const classSpace: ClassSpace = trainSet.classSpace;
@@ -56,7 +63,7 @@ export function createDataService(options: DataServiceOptions): DataService {
         writePseudoLabelFile(pseudoLabelsFile, pseudoLabels);
       }
       const loader = await BatchLoader.create({
-        source: { registrations: DATA_REGISTRATIONS, dataset: datasetFor('train'), transforms: options.transforms, pseudoLabelsFile },
+        source: { registrations: DATA_REGISTRATIONS, plugins, dataset: datasetFor('train'), transforms: options.transforms, pseudoLabelsFile },
         batchSize,
         seed,
         workers: options.workers,
@@ -88,7 +95,7 @@ export function createDataService(options: DataServiceOptions): DataService {
 
     async *pass(role: SplitRole, batchSize: number): AsyncGenerator<TrainingBatch> {
       const loader = await BatchLoader.create({
-        source: { registrations: DATA_REGISTRATIONS, dataset: datasetFor(role), transforms: options.evalTransforms },
+        source: { registrations: DATA_REGISTRATIONS, plugins, dataset: datasetFor(role), transforms: options.evalTransforms },
         batchSize,
         seed: 0,
         workers: options.workers,
