@@ -5,6 +5,7 @@ import type {
   SampleTransform,
   SegDataset,
 } from '../interfaces';
+import { ResultColumns } from '../results/result-columns';
 import { Registry } from './registry';
 
 /**
@@ -17,6 +18,8 @@ export class Registries {
   readonly backbone = new Registry<Backbone>('backbone');
   readonly head = new Registry<Head>('head');
   readonly pseudoLabeler = new Registry<PseudoLabeler>('pseudo-labeler');
+  /** The results table's columns (plain descriptors, not built from config, so not a Registry). */
+  readonly resultColumns = new ResultColumns();
   /** Kinds added by later libraries (models, generators, …) without changing this class. */
   private readonly extra = new Map<string, Registry<unknown>>();
 
