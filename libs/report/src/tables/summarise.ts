@@ -26,10 +26,14 @@ export function resultRow(method: string, seed: number, result: RunResult, colum
   return row;
 }
 
-/** A column's Stat in a method's row (undefined: no run of the method had that number). */
+/**
+ * A column's Stat in a method's row (undefined: the row has no such column). A table read back from
+ * results.json holds null where the Stat held NaN (JSON has no NaN): NaN again here.
+ */
 export function statOf(row: MethodSummary, key: string): Stat | undefined {
-  const v = row[key];
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.mean === 'number' ? v : undefined;
+  const v = row[key] as { mean?: number | null; std?: number | null; n?: unknown } | undefined;
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof v.n !== 'number') return undefined;
+  return typeof v.mean === 'number' && typeof v.std === 'number' ? (v as Stat) : { mean: v.mean ?? NaN, std: v.std ?? NaN, n: v.n };
 }
 
 /** Mean ± std per method over its seeds, methods in first-seen order; one Stat per column. */
