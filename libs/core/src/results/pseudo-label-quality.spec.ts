@@ -46,6 +46,7 @@ describe('readRunResult', () => {
 
   it('rejects what is not a run, naming the file', () => {
     expect(() => readRunResult({ table: [] }, 'runs/a/results.json')).toThrow(/runs\/a\/results\.json: expected the results of a run/);
+    expect(() => readRunResult({ ...run, pseudoLabelQuality: [null] }, 'r.json')).toThrow(/r\.json: pseudoLabelQuality\[0\] is null; expected \{ round, quality \}/);
     expect(() => readRunResult({ ...run, pseudoLabelQuality: [{ round: 1, quality: { coverage: 'x' } }] }, 'r.json')).toThrow(/r\.json: pseudoLabelQuality\[0\]\.quality: "coverage"/);
   });
 });

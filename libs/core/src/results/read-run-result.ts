@@ -15,9 +15,9 @@ export function readRunResult(raw: unknown, source: string): RunResult {
   if (!Array.isArray(rounds)) throw new DataError(source, `"pseudoLabelQuality" is ${JSON.stringify(rounds)}; expected a list`);
   return {
     ...(doc as RunResult),
-    pseudoLabelQuality: rounds.map((q: { round: number; quality: unknown }, i) => ({
-      round: q.round,
-      quality: readPseudoLabelQuality(q.quality, `${source}: pseudoLabelQuality[${i}].quality`),
-    })),
+    pseudoLabelQuality: rounds.map((q: { round?: unknown; quality?: unknown } | null, i) => {
+      if (typeof q?.round !== 'number') throw new DataError(source, `pseudoLabelQuality[${i}] is ${JSON.stringify(q)}; expected { round, quality }`);
+      return { round: q.round, quality: readPseudoLabelQuality(q.quality, `${source}: pseudoLabelQuality[${i}].quality`) };
+    }),
   };
 }
