@@ -53,7 +53,7 @@ function addTo<Entry>(groups: Map<string, Group<Entry>>, cells: string[], entry:
   groups.set(key, group);
 }
 
-/** Each round's quality in the current schema (a result read from an older results.json may say `recall`). */
+/** Each round's quality in the current schema: a result not read through readRunResult (built in memory) may still say `recall`. */
 function roundsOf(result: RunResult): { round: number; quality: PseudoLabelQualityResult }[] {
   return result.pseudoLabelQuality.map((q) => ({ round: q.round, quality: readPseudoLabelQuality(q.quality, `round ${q.round}`) }));
 }

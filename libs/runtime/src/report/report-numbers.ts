@@ -77,7 +77,7 @@ export function qualityNumbers(runs: readonly RunFolder[]): QualityPoint[] {
   const groups = new Map<string, { method: string; round: number; precision: number[]; coverage: number[] }>();
   for (const run of runs) {
     for (const q of run.result.pseudoLabelQuality) {
-      // Read again: a result built from an older results.json may still name coverage `recall`.
+      // Read again (idempotent): a result not read through readRunResult may still name coverage `recall`.
       const quality = readPseudoLabelQuality(q.quality, `${run.folder}: round ${q.round}`);
       if (quality.precisionOnUnseen === null || quality.coverage === null) continue;
       const key = `${run.method}\u0000${q.round}`;
