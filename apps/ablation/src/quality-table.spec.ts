@@ -36,3 +36,26 @@ describe('per-class pseudo-label quality table', () => {
     expect(table).toContain('| STRICT | all views agree | 1 | 50.0 ± 0.0 | 90.0 ± 0.0 | 40.0 ± 0.0 | 30.0 ± 0.0 | 20.0 ± 0.0 |');
   });
 });
+
+describe('quality tables of results in the current schema', () => {
+  /** The seeds above as zls writes them now: `recall` is `coverage`, the old `coverage` the labelled share. */
+  const current = (r: { method: string; result: RunResult }) => {
+    const rename = ({ recall, coverage, ...rest }: Record<string, unknown>) => ({ ...rest, coverage: recall, labelledShare: coverage });
+    return {
+      method: r.method,
+      result: {
+        ...r.result,
+        pseudoLabelQuality: r.result.pseudoLabelQuality.map((q) => {
+          const { recall, coverage, classes, ...rest } = q.quality as unknown as Record<string, unknown>;
+          return { round: q.round, quality: { ...rest, coverage: recall, labelledUnseen: coverage, classes: (classes as Record<string, unknown>[]).map(rename) } };
+        }),
+      } as unknown as RunResult,
+    };
+  };
+
+  it('print the same tables as the same numbers read from results written before the rename', () => {
+    expect(perClassQualityMarkdown([current(seed0), current(seed1)])).toBe(perClassQualityMarkdown([seed0, seed1]));
+    expect(qualityMarkdown([current(seed0), current(seed1)])).toBe(qualityMarkdown([seed0, seed1]));
+    expect(perClassQualityMarkdown([current(seed0), current(seed1)])).toContain('| STRICT | 1 | cat | 90.0 ± 10.0 | 45.0 ± 5.0 | 43.2 ± 6.8 |');
+  });
+});

@@ -1,22 +1,62 @@
-import type { RunResult } from '@zls/engine';
-import { pseudoLabelClasses, pseudoLabelIoU, type PseudoLabelClassCounts } from '@zls/report';
+import {
+  formatStat,
+  percentStat,
+  readPseudoLabelQuality,
+  type Column,
+  type PseudoLabelClassQualityResult,
+  type PseudoLabelQualityResult,
+  type RunResult,
+} from '@zls/core';
+import { markdownTable, pseudoLabelIoU } from '@zls/report';
 
-interface QualityNumbers {
-  precision: number | null;
-  precisionOnUnseen: number | null;
-  recall: number | null;
-  labelledCandidates: number | null;
-  labelledNonUnseenCandidates: number | null;
+/** One number of a quality table: a fraction read from one seed's entry, printed in percent over seeds. */
+interface QualityColumn<Entry> {
+  key: string;
+  label: string;
+  value: (entry: Entry) => number | null;
 }
 
-const pct = (values: (number | null)[]): string => {
-  const ok = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  if (ok.length === 0) return '–';
-  const mean = (ok.reduce((a, b) => a + b, 0) / ok.length) * 100;
-  if (ok.length === 1) return mean.toFixed(1);
-  const std = Math.sqrt(ok.reduce((a, v) => a + (v * 100 - mean) ** 2, 0) / ok.length);
-  return `${mean.toFixed(1)} ± ${std.toFixed(1)}`;
-};
+/** The overall columns, as the synthetic-benchmark prototype printed them. */
+export const QUALITY_COLUMNS: readonly QualityColumn<PseudoLabelQualityResult>[] = [
+  { key: 'precision', label: 'precision (all labelled px)', value: (q) => q.precision },
+  { key: 'precisionOnUnseen', label: 'precision (unseen px)', value: (q) => q.precisionOnUnseen },
+  { key: 'coverage', label: 'coverage of unseen px', value: (q) => q.coverage },
+  { key: 'labelledCandidates', label: 'candidates labelled', value: (q) => q.labelledCandidates },
+  { key: 'labelledNonUnseenCandidates', label: 'background labelled', value: (q) => q.labelledNonUnseenCandidates },
+];
+
+/** Per unseen class; IoU is computed per seed from the counts, then averaged like the other two. */
+export const CLASS_QUALITY_COLUMNS: readonly QualityColumn<PseudoLabelClassQualityResult>[] = [
+  { key: 'precision', label: 'precision', value: (c) => c.precision },
+  { key: 'coverage', label: 'coverage', value: (c) => c.coverage },
+  { key: 'iou', label: 'IoU', value: pseudoLabelIoU },
+];
+
+/** The seeds' entries of one table row, under the row's leading cells (method, rule, round, …). */
+interface Group<Entry> {
+  cells: string[];
+  entries: Entry[];
+}
+
+function groupTable<Entry>(leading: readonly string[], columns: readonly QualityColumn<Entry>[], groups: Iterable<Group<Entry>>): string {
+  const all: Column<Group<Entry>>[] = [
+    ...leading.map((label, i) => ({ key: label, label, format: (g: Group<Entry>) => g.cells[i] })),
+    ...columns.map((c) => ({ key: c.key, label: c.label, format: (g: Group<Entry>) => formatStat(percentStat(g.entries.map(c.value))) })),
+  ];
+  return markdownTable(all, [...groups]);
+}
+
+function addTo<Entry>(groups: Map<string, Group<Entry>>, cells: string[], entry: Entry): void {
+  const key = cells.join('\u0000');
+  const group = groups.get(key) ?? { cells, entries: [] };
+  group.entries.push(entry);
+  groups.set(key, group);
+}
+
+/** Each round's quality in the current schema: a result not read through readRunResult (built in memory) may still say `recall`. */
+function roundsOf(result: RunResult): { round: number; quality: PseudoLabelQualityResult }[] {
+  return result.pseudoLabelQuality.map((q) => ({ round: q.round, quality: readPseudoLabelQuality(q.quality, `round ${q.round}`) }));
+}
 
 /**
  * Pseudo-label precision and coverage per method (with its selection rule) and round, mean ± std over seeds (the synthetic-benchmark
@@ -25,44 +65,23 @@ const pct = (values: (number | null)[]): string => {
  * non-unseen candidates (background) labelled.
  */
 export function qualityMarkdown(runs: readonly { method: string; result: RunResult }[]): string {
-  const rows = new Map<string, QualityNumbers[]>();
+  const groups = new Map<string, Group<PseudoLabelQualityResult>>();
   for (const { method, result } of runs) {
-    for (const q of result.pseudoLabelQuality) {
-      const key = `${method} | ${result.labeller ?? '–'} | ${q.round}`;
-      if (!rows.has(key)) rows.set(key, []);
-      (rows.get(key) as QualityNumbers[]).push(q.quality as QualityNumbers);
-    }
+    for (const q of roundsOf(result)) addTo(groups, [method, result.labeller ?? '–', String(q.round)], q.quality);
   }
-  const lines = [
-    '| method | rule | round | precision (all labelled px) | precision (unseen px) | coverage of unseen px | candidates labelled | background labelled |',
-    '|---|---|---|---|---|---|---|---|',
-  ];
-  for (const [key, qs] of rows) {
-    const col = (k: keyof QualityNumbers) => pct(qs.map((q) => q[k]));
-    lines.push(`| ${key} | ${col('precision')} | ${col('precisionOnUnseen')} | ${col('recall')} | ${col('labelledCandidates')} | ${col('labelledNonUnseenCandidates')} |`);
-  }
-  return lines.join('\n') + '\n';
+  return groupTable(['method', 'rule', 'round'], QUALITY_COLUMNS, groups.values());
 }
 
 /**
  * Per method, round and unseen class: precision (correct / assigned), coverage (correctly labelled pixels of
- * the class / all its pixels, the `recall` field, as in every table here) and IoU, mean ± std over seeds.
- * IoU is computed per seed from the counts, then averaged, like the other two columns.
+ * the class / all its pixels) and IoU, mean ± std over seeds.
  */
 export function perClassQualityMarkdown(runs: readonly { method: string; result: RunResult }[]): string {
-  const rows = new Map<string, PseudoLabelClassCounts[]>();
+  const groups = new Map<string, Group<PseudoLabelClassQualityResult>>();
   for (const { method, result } of runs) {
-    for (const q of result.pseudoLabelQuality) {
-      for (const c of pseudoLabelClasses(q.quality)) {
-        const key = `${method} | ${q.round} | ${c.name}`;
-        if (!rows.has(key)) rows.set(key, []);
-        (rows.get(key) as PseudoLabelClassCounts[]).push(c);
-      }
+    for (const q of roundsOf(result)) {
+      for (const c of q.quality.classes) addTo(groups, [method, String(q.round), c.name], c);
     }
   }
-  const lines = ['| method | round | unseen class | precision | coverage | IoU |', '|---|---|---|---|---|---|'];
-  for (const [key, cs] of rows) {
-    lines.push(`| ${key} | ${pct(cs.map((c) => c.precision))} | ${pct(cs.map((c) => c.recall))} | ${pct(cs.map(pseudoLabelIoU))} |`);
-  }
-  return lines.join('\n') + '\n';
+  return groupTable(['method', 'round', 'unseen class'], CLASS_QUALITY_COLUMNS, groups.values());
 }

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { experimentIssues, loadPlugins, writeFileAtomic, ConfigError, type Registries } from '@zls/core';
-import type { RunResult } from '@zls/engine';
-import { comparisonMarkdown, summariseRuns, type MethodSummary } from '@zls/report';
+import { experimentIssues, loadPlugins, readRunResult, writeFileAtomic, ConfigError, type Registries, type RunResult } from '@zls/core';
+import { comparisonMarkdown, resultRow, summariseRuns, type MethodSummary } from '@zls/report';
 import { runConfig } from '@zls/runtime';
 import type { AblationSchema } from './ablation-schema';
 import { dataDrawNote, expandAblation, type PlannedRun } from './expand-ablation';
@@ -91,7 +90,7 @@ export async function runAblation(options: RunAblationOptions): Promise<Ablation
     const resultsFile = path.join(runDir, 'results.json');
     let result: RunResult;
     if (fs.existsSync(resultsFile)) {
-      result = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as RunResult;
+      result = readRunResult(JSON.parse(fs.readFileSync(resultsFile, 'utf8')), resultsFile);
       print(`[${i + 1}/${selected.length}] ${run.method} seed ${run.seed}: finished earlier, read from ${resultsFile}`);
     } else {
       print(`[${i + 1}/${selected.length}] ${run.method} seed ${run.seed} → ${runDir}`);
@@ -112,10 +111,13 @@ export async function runAblation(options: RunAblationOptions): Promise<Ablation
     done.push({ run, result });
   }
 
+  // The registered columns: the headline ones and any a plugin added.
+  const columns = options.registries.resultColumns.list();
   const table = summariseRuns(
-    done.map(({ run, result }) => ({ method: methodLabel(run, result), seed: run.seed, ...result.headline })),
+    done.map(({ run, result }) => resultRow(methodLabel(run, result), run.seed, result, columns)),
+    columns,
   );
-  const markdown = `${comparisonMarkdown(table)}\n${dataDrawNote(selected)}\n`;
+  const markdown = `${comparisonMarkdown(table, columns)}\n${dataDrawNote(selected)}\n`;
   const quality = qualityMarkdown(done.map(({ run, result }) => ({ method: run.method, result })));
   const perClassQuality = perClassQualityMarkdown(done.map(({ run, result }) => ({ method: run.method, result })));
   const seconds = (Date.now() - started) / 1000;

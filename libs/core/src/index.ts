@@ -8,3 +8,4 @@ export * from './config';
 export * from './plugin';
 export * from './rng';
 export * from './atomic-write';
+export * from './results';

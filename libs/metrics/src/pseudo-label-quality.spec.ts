@@ -14,19 +14,19 @@ describe('PseudoLabelQuality: hand-computed answers', () => {
   q.add(pseudo, candidateMask(target), hidden);
   const r = q.report(1);
 
-  it('per unseen class: precision, recall and coverage', () => {
+  it('per unseen class: precision, coverage and labelled share', () => {
     expect(r.classes).toEqual([
-      { index: 1, name: 'c1', assigned: 3, correct: 2, hiddenPixels: 3, precision: 2 / 3, recall: 2 / 3, coverage: 1 },
-      { index: 2, name: 'c2', assigned: 2, correct: 1, hiddenPixels: 2, precision: 1 / 2, recall: 1 / 2, coverage: 1 / 2 },
+      { index: 1, name: 'c1', assigned: 3, correct: 2, hiddenPixels: 3, precision: 2 / 3, coverage: 2 / 3, labelledShare: 1 },
+      { index: 2, name: 'c2', assigned: 2, correct: 1, hiddenPixels: 2, precision: 1 / 2, coverage: 1 / 2, labelledShare: 1 / 2 },
     ]);
   });
 
-  it('overall: precision over all assigned pixels, on unseen pixels, recall, coverage, labelled shares', () => {
+  it('overall: precision over all assigned pixels, on unseen pixels, coverage, labelled shares', () => {
     expect(r).toMatchObject({ round: 1, images: 1, pixels: 8, candidates: 7, assigned: 5, correct: 3 });
     expect(r.precision).toBeCloseTo(3 / 5, 15);
     expect(r.precisionOnUnseen).toBeCloseTo(3 / 4, 15);
-    expect(r.recall).toBeCloseTo(3 / 5, 15);
-    expect(r.coverage).toBeCloseTo(4 / 5, 15);
+    expect(r.coverage).toBeCloseTo(3 / 5, 15);
+    expect(r.labelledUnseen).toBeCloseTo(4 / 5, 15);
     expect(r.labelledCandidates).toBeCloseTo(5 / 7, 15);
     expect(r.labelledNonUnseenCandidates).toBeCloseTo(1 / 2, 15);
   });
@@ -77,6 +77,6 @@ describe('PseudoLabelQuality: merging and JSON', () => {
     q.add(labelMap([255]), new Uint8Array([1]), labelMap([1]));
     const r = q.report();
     expect(r.precision).toBeNaN();
-    expect(r.recall).toBe(0);
+    expect(r.coverage).toBe(0);
   });
 });

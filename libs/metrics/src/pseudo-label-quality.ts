@@ -15,9 +15,9 @@ export interface PseudoLabelClassQuality {
   /** correct / assigned. */
   precision: number;
   /** correct / hiddenPixels: the share of this class's pixels that got the right pseudo-label. */
-  recall: number;
-  /** Pixels of this class (hidden label) that got any pseudo-label, right or wrong / hiddenPixels. */
   coverage: number;
+  /** Pixels of this class (hidden label) that got any pseudo-label, right or wrong / hiddenPixels. */
+  labelledShare: number;
 }
 
 /**
@@ -26,9 +26,9 @@ export interface PseudoLabelClassQuality {
  * - precision: correct / assigned, over every labelled candidate pixel (in the VOC-default protocol this
  *   includes background pixels, which can never be correct);
  * - precisionOnUnseen: the same, restricted to pixels whose hidden label is an unseen class;
- * - recall: correctly labelled unseen-class pixels / all unseen-class pixels (the prototype's "coverage of
- *   unseen px");
- * - coverage: unseen-class pixels that got any pseudo-label / all unseen-class pixels;
+ * - coverage: correctly labelled unseen-class pixels / all unseen-class pixels (the prototype's "coverage of
+ *   unseen px"; results written before it had this name call it `recall`);
+ * - labelledUnseen: unseen-class pixels that got any pseudo-label / all unseen-class pixels (formerly `coverage`);
  * - labelledCandidates: share of candidate pixels that got a label;
  * - labelledNonUnseenCandidates: the same for candidates whose hidden label is not an unseen class (in the
  *   VOC-default protocol: background; the prototype's "% of bg px labelled").
@@ -44,8 +44,8 @@ export interface PseudoLabelQualityReport {
   correct: number;
   precision: number;
   precisionOnUnseen: number;
-  recall: number;
   coverage: number;
+  labelledUnseen: number;
   labelledCandidates: number;
   labelledNonUnseenCandidates: number;
   classes: PseudoLabelClassQuality[];
@@ -177,8 +177,8 @@ export class PseudoLabelQuality {
         correct: correctU,
         hiddenPixels: hiddenU,
         precision: ratio(correctU, assignedU),
-        recall: ratio(correctU, hiddenU),
-        coverage: ratio(labelledU, hiddenU),
+        coverage: ratio(correctU, hiddenU),
+        labelledShare: ratio(labelledU, hiddenU),
       };
     });
 
@@ -194,8 +194,8 @@ export class PseudoLabelQuality {
       correct,
       precision: ratio(correct, assigned),
       precisionOnUnseen: ratio(correctOnUnseen, assignedOnUnseen),
-      recall: ratio(correctOnUnseen, unseenPixels),
-      coverage: ratio(labelledUnseen, unseenPixels),
+      coverage: ratio(correctOnUnseen, unseenPixels),
+      labelledUnseen: ratio(labelledUnseen, unseenPixels),
       labelledCandidates: ratio(assigned, candidates),
       labelledNonUnseenCandidates: ratio(labelledNonUnseen, nonUnseenCandidates),
       classes,
@@ -245,20 +245,23 @@ export function candidateMask(target: LabelMap, candidateValues: readonly number
   return out;
 }
 
-/** One row per round: the overall quality numbers, in percent. */
+/**
+ * One row per round: the overall quality numbers, in percent. The headers are the console's since before the
+ * rename ("recall" is `coverage`, "coverage" the any-label share), kept so logs compare line for line.
+ */
 export function formatPseudoLabelQualityTable(reports: readonly PseudoLabelQualityReport[]): string {
   const header = ['round', 'precision', 'prec. unseen px', 'recall unseen', 'coverage unseen', '% cand. labelled', '% non-unseen cand. labelled'];
   const rows = reports.map((r, i) => [
     String(r.round ?? i + 1),
     formatPercent(r.precision),
     formatPercent(r.precisionOnUnseen),
-    formatPercent(r.recall),
     formatPercent(r.coverage),
+    formatPercent(r.labelledUnseen),
     formatPercent(r.labelledCandidates),
     formatPercent(r.labelledNonUnseenCandidates),
   ]);
   const perClass = reports.flatMap((r, i) =>
-    r.classes.map((c) => [String(r.round ?? i + 1), c.name, formatPercent(c.precision), formatPercent(c.recall), formatPercent(c.coverage), String(c.hiddenPixels)]),
+    r.classes.map((c) => [String(r.round ?? i + 1), c.name, formatPercent(c.precision), formatPercent(c.coverage), formatPercent(c.labelledShare), String(c.hiddenPixels)]),
   );
   return [
     ...alignColumns([header, ...rows], 1),

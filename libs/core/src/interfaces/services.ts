@@ -2,6 +2,7 @@ import type { ClassSpace } from './class-space';
 import type { LabelMap } from './sample';
 import type { SegmentationModel } from './model';
 import type { BatchSource, Checkpointer, TrainingBatch } from './training';
+import type { PseudoLabelQualityResult } from '../results/pseudo-label-quality';
 
 /** Which split of the experiment's dataset a pass reads. */
 export type SplitRole = 'train' | 'eval' | 'calibration';
@@ -54,7 +55,7 @@ export interface EvaluationAccumulator {
 /** Accumulates pseudo-label quality of one round against the hidden labels. */
 export interface PseudoLabelQualityAccumulator {
   add(pseudo: LabelMap, target: LabelMap, hidden: LabelMap): void;
-  json(): unknown;
+  json(): PseudoLabelQualityResult;
   table(): string;
 }
 

@@ -6,6 +6,7 @@ import type {
   SampleTransform,
   SegDataset,
 } from '../interfaces';
+import { ResultColumns } from '../results/result-columns';
 import { Registry } from './registry';
 
 /**
@@ -20,6 +21,8 @@ export class Registries {
   readonly pseudoLabeler = new Registry<PseudoLabeler>('pseudo-labeler');
   /** The plugin packages that registered here (loadPlugins adds them), for threads that rebuild these registries. */
   readonly plugins: PluginSource[] = [];
+  /** The results table's columns (plain descriptors, not built from config, so not a Registry). */
+  readonly resultColumns = new ResultColumns();
   /** Kinds added by later libraries (models, generators, …) without changing this class. */
   private readonly extra = new Map<string, Registry<unknown>>();
 

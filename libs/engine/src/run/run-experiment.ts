@@ -15,6 +15,7 @@ import {
   type Plain,
   type PseudoLabeler,
   type SegmentationModel,
+  readPseudoLabelQuality,
 } from '@zls/core';
 import { forEachLabelled } from '../self-training/label-training-set';
 import { onlineTargets } from '../self-training/target-providers';
@@ -231,7 +232,8 @@ async function runStages(options: StageRunOptions): Promise<RunResult | undefine
       print(acc.table());
       pseudoLabels = labels;
     }
-    quality.push({ round, quality: JSON.parse(fs.readFileSync(qualityFile, 'utf8')) });
+    // A stage finished by an older zls names coverage `recall`: read it into the current schema.
+    quality.push({ round, quality: readPseudoLabelQuality(JSON.parse(fs.readFileSync(qualityFile, 'utf8')), qualityFile) });
     const result = await trainStage({
       model: student,
       spec,

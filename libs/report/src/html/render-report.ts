@@ -6,27 +6,11 @@ import { vegaLiteToSvg } from '../charts/vega-svg';
 import { classColourCss } from '../images/class-colours';
 import { labelOverlay } from '../images/label-overlay';
 import { pngDataUri } from '../images/png-data-uri';
-import type { Stat } from '../tables/summarise';
+import { columnsOf } from '../tables/table-columns';
 import { escapeHtml } from './escape-html';
 import type { ExamplePanel, ReportClass, ReportData } from './report-data';
+import { resultsTableHtml } from './results-table';
 import { REPORT_CSS } from './report-styles';
-
-function cell(s: Stat, best: boolean): string {
-  if (s.n === 0 || Number.isNaN(s.mean)) return '<td>–</td>';
-  const text = s.n > 1 ? `${s.mean.toFixed(1)} ± ${s.std.toFixed(1)}` : s.mean.toFixed(1);
-  return `<td${best ? ' class="best"' : ''}>${text}</td>`;
-}
-
-function resultsTable(data: ReportData): string {
-  const best = (key: 'seen' | 'unseen' | 'harmonic') => Math.max(...data.table.map((m) => (Number.isNaN(m[key].mean) ? -Infinity : m[key].mean)));
-  const top = { seen: best('seen'), unseen: best('unseen'), harmonic: best('harmonic') };
-  const rows = data.table.map(
-    (m) =>
-      `<tr><td>${escapeHtml(m.method)}</td>${cell(m.seen, m.seen.mean === top.seen)}${cell(m.unseen, m.unseen.mean === top.unseen)}` +
-      `${cell(m.harmonic, m.harmonic.mean === top.harmonic)}<td>${m.seeds.join(', ')}</td></tr>`,
-  );
-  return `<table class="results"><thead><tr><th>method</th><th>seen mIoU</th><th>unseen mIoU</th><th>harmonic</th><th>seeds</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-}
 
 async function chartFigure(caption: string, spec: Parameters<typeof vegaLiteToSvg>[0]): Promise<string> {
   return `<figure class="chart">${await vegaLiteToSvg(spec)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
@@ -56,7 +40,7 @@ export async function renderReport(data: ReportData): Promise<string> {
   const methods = data.table.map((m) => m.method);
   const parts: string[] = [];
   parts.push(`<h1>${escapeHtml(data.title)}</h1><div class="source">${escapeHtml(data.source)}</div>`);
-  parts.push(`<h2>Seen, unseen and harmonic mIoU (%)</h2>${resultsTable(data)}`);
+  parts.push(`<h2>Seen, unseen and harmonic mIoU (%)</h2>${resultsTableHtml(data.table, columnsOf(data.table, data.columns))}`);
   if (data.notes.length) parts.push(`<ul class="notes">${data.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   if (data.perClassIoU.length) {
     parts.push('<h2>Per-class IoU</h2>');

@@ -1,3 +1,4 @@
+import type { ResultColumn } from '@zls/core';
 import type { MethodSummary } from '../tables/summarise';
 
 export type ClassRole = 'seen' | 'unseen';
@@ -30,7 +31,7 @@ export interface QualityPoint {
   round: number;
   /** Correct among the labels assigned to unseen-object pixels. */
   precisionOnUnseen: number;
-  /** Correctly labelled unseen pixels among all unseen pixels (the quality accumulator's `recall`). */
+  /** Correctly labelled unseen pixels among all unseen pixels (`coverage` in the results). */
   coverage: number;
 }
 
@@ -44,7 +45,7 @@ export interface ClassQualityPoint {
   className: string;
   /** Correct among the pixels labelled with this class. */
   precision: number | null;
-  /** Correctly labelled pixels of this class among all its pixels (the quality accumulator's `recall`). */
+  /** Correctly labelled pixels of this class among all its pixels (`coverage` in the results). */
   coverage: number | null;
   /** Correct over the union of pixels labelled with the class and pixels of the class. */
   iou: number | null;
@@ -83,6 +84,8 @@ export interface ReportData {
   title: string;
   source: string;
   table: MethodSummary[];
+  /** The table's columns (default: seen, unseen, harmonic mIoU); numbers the rows hold beyond them follow. */
+  columns?: readonly ResultColumn[];
   /** Notes shown under the table (γ choices, oracle marks, missing files). */
   notes: string[];
   classes: ReportClass[];

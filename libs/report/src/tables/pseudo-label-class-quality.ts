@@ -1,23 +1,13 @@
-/**
- * One unseen class's pseudo-label quality as a run's results.json holds it (PseudoLabelQualityReport's
- * `classes`; its NaN ratios are null there). Only the fields the tables and the report read.
- */
-export interface PseudoLabelClassCounts {
-  index: number;
-  name: string;
-  /** Candidate pixels given this class. */
-  assigned: number;
-  /** Of those, pixels whose hidden label is this class. */
-  correct: number;
-  /** All pixels whose hidden label is this class. */
-  hiddenPixels: number;
-  /** correct / assigned. */
-  precision: number | null;
-  /** correct / hiddenPixels: what every table of this project calls "coverage". */
-  recall: number | null;
-}
+import type { PseudoLabelClassQualityResult } from '@zls/core';
 
-/** The per-class entries of one round's quality JSON (none for results written before they existed). */
+/** The counts of one unseen class's pseudo-label quality entry: the same in results of every version. */
+export type PseudoLabelClassCounts = Pick<PseudoLabelClassQualityResult, 'index' | 'name' | 'assigned' | 'correct' | 'hiddenPixels'>;
+
+/**
+ * The per-class entries of one round's quality JSON exactly as stored (none for results written before they
+ * existed). Their ratios keep the names of the version that wrote them; `readPseudoLabelQuality` (@zls/core)
+ * reads them into the current schema.
+ */
 export function pseudoLabelClasses(quality: unknown): PseudoLabelClassCounts[] {
   const classes = (quality as { classes?: unknown } | null)?.classes;
   return Array.isArray(classes) ? (classes as PseudoLabelClassCounts[]) : [];

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonlLog } from '@zls/engine';
-import { pseudoLabelClasses, pseudoLabelIoU, type ClassIoU, type ClassQualityPoint, type CurvePoint, type QualityPoint, type ReportClass } from '@zls/report';
+import { readPseudoLabelQuality } from '@zls/core';
+import { pseudoLabelIoU, type ClassIoU, type ClassQualityPoint, type CurvePoint, type QualityPoint, type ReportClass } from '@zls/report';
 import { finalStageName, firstRunPerMethod, type RunFolder } from './run-folders';
 
 interface MetricsClass {
@@ -76,13 +77,13 @@ export function qualityNumbers(runs: readonly RunFolder[]): QualityPoint[] {
   const groups = new Map<string, { method: string; round: number; precision: number[]; coverage: number[] }>();
   for (const run of runs) {
     for (const q of run.result.pseudoLabelQuality) {
-      // "Coverage" as the tables (and the prototype) use it: correctly labelled unseen pixels, i.e. `recall`.
-      const quality = q.quality as { precisionOnUnseen?: number; recall?: number };
-      if (typeof quality.precisionOnUnseen !== 'number' || typeof quality.recall !== 'number') continue;
+      // Read again (idempotent): a result not read through readRunResult may still name coverage `recall`.
+      const quality = readPseudoLabelQuality(q.quality, `${run.folder}: round ${q.round}`);
+      if (quality.precisionOnUnseen === null || quality.coverage === null) continue;
       const key = `${run.method}\u0000${q.round}`;
       const g = groups.get(key) ?? { method: run.method, round: q.round, precision: [], coverage: [] };
       g.precision.push(100 * quality.precisionOnUnseen);
-      g.coverage.push(100 * quality.recall);
+      g.coverage.push(100 * quality.coverage);
       groups.set(key, g);
     }
   }
@@ -96,18 +97,18 @@ function meanPercent(values: readonly (number | null)[]): number | null {
 }
 
 /**
- * Each unseen class's pseudo-label precision, coverage (`recall`, as everywhere in the report) and IoU per
+ * Each unseen class's pseudo-label precision, coverage (correct / its pixels) and IoU per
  * method and round, mean over seeds, in percent. IoU is computed per seed from the counts, then averaged.
  */
 export function perClassQualityNumbers(runs: readonly RunFolder[]): ClassQualityPoint[] {
   const groups = new Map<string, { method: string; round: number; className: string; precision: (number | null)[]; coverage: (number | null)[]; iou: (number | null)[] }>();
   for (const run of runs) {
     for (const q of run.result.pseudoLabelQuality) {
-      for (const c of pseudoLabelClasses(q.quality)) {
+      for (const c of readPseudoLabelQuality(q.quality, `${run.folder}: round ${q.round}`).classes) {
         const key = `${run.method}\u0000${q.round}\u0000${c.index}`;
         const g = groups.get(key) ?? { method: run.method, round: q.round, className: c.name, precision: [], coverage: [], iou: [] };
         g.precision.push(c.precision);
-        g.coverage.push(c.recall);
+        g.coverage.push(c.coverage);
         g.iou.push(pseudoLabelIoU(c));
         groups.set(key, g);
       }

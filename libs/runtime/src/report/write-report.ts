@@ -7,12 +7,14 @@ import { readReportSource } from './run-folders';
 
 /** Gathers what a run or ablation folder holds into the report's data. */
 export async function collectReport(dir: string, registries: Registries): Promise<ReportData> {
-  const source = readReportSource(dir);
+  const columns = registries.resultColumns.list();
+  const source = readReportSource(dir, columns);
   const { classes, perClassIoU } = perClassNumbers(source.runs);
   return {
     title: source.title,
     source: path.resolve(dir),
     table: source.table,
+    columns,
     notes: reportNotes(source.runs),
     classes,
     perClassIoU,

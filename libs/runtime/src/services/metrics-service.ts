@@ -1,4 +1,4 @@
-import type { ClassSpace, EvaluationAccumulator, MetricsService, PseudoLabelQualityAccumulator } from '@zls/core';
+import { readPseudoLabelQuality, type ClassSpace, type EvaluationAccumulator, type MetricsService, type PseudoLabelQualityAccumulator } from '@zls/core';
 import {
   Evaluator,
   PseudoLabelQuality,
@@ -30,7 +30,8 @@ export function createMetricsService(options: { convention: NanConvention; warpS
       const quality = new PseudoLabelQuality(classSpace);
       return {
         add: (pseudo, target, hidden) => quality.add(pseudo, candidateMask(target), hidden),
-        json: () => JSON.parse(JSON.stringify(quality.report(round), (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))),
+        // JSON has no NaN: undefined ratios are null in the results schema.
+        json: () => readPseudoLabelQuality(JSON.parse(JSON.stringify(quality.report(round), (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)))),
         table: () => formatPseudoLabelQualityTable([quality.report(round)]),
       };
     },
