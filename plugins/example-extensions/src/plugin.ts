@@ -1,7 +1,10 @@
-import { PLUGIN_API_VERSION, type Registries, type ZlsPlugin } from '@zls/core';
+import { DATASET_FAMILY_KIND, PLUGIN_API_VERSION, type DatasetFamily, type Registries, type ZlsPlugin } from '@zls/core';
 import { BrightnessJitterOptions, BrightnessJitterTransform } from './brightness-jitter-transform';
 import { ConfidenceThresholdLabeler, ConfidenceThresholdLabelerOptions } from './confidence-threshold-labeler';
 import { LinearProjectionHead, LinearProjectionHeadOptions } from './linear-projection-head';
+import { PSEUDO_LABEL_PRECISION_COLUMN } from './pseudo-label-precision-column';
+import { StripesDataset, StripesDatasetOptions } from './stripes-dataset';
+import { StripesFamily, StripesFamilyOptions } from './stripes-family';
 
 export const PLUGIN_NAME = '@zls/plugin-example-extensions';
 
@@ -13,6 +16,9 @@ export const plugin: ZlsPlugin = {
   name: PLUGIN_NAME,
   apiVersion: PLUGIN_API_VERSION,
   register(registries: Registries): void {
+    // A dataset comes with its family (class space, label ids, embeddings), registered under the same type.
+    registries.dataset.register('stripes', StripesDataset, StripesDatasetOptions, 'procedural striped rectangles: 9 colour × orientation classes, 2 unseen', PLUGIN_NAME);
+    registries.of<DatasetFamily>(DATASET_FAMILY_KIND).register('stripes', StripesFamily, StripesFamilyOptions, 'the stripes dataset', PLUGIN_NAME);
     registries.transform.register('brightness-jitter', BrightnessJitterTransform, BrightnessJitterOptions, 'multiply the image by a random factor in [1 − strength, 1 + strength]', PLUGIN_NAME);
     registries.head.register('linear-projection', LinearProjectionHead, LinearProjectionHeadOptions, 'one 1×1 convolution from the features to the embedding space', PLUGIN_NAME);
     registries.pseudoLabeler.register(
@@ -22,6 +28,7 @@ export const plugin: ZlsPlugin = {
       "fixed-threshold self-training: the generator's unseen-class argmax where its probability reaches a threshold",
       PLUGIN_NAME,
     );
+    registries.resultColumns.add(PSEUDO_LABEL_PRECISION_COLUMN, PLUGIN_NAME);
   },
 };
 

@@ -35,6 +35,14 @@ describe('loadPlugins', () => {
     expect(registries.plugins).toEqual([{ name: 'zls-plugin-good', fromDir: dir }]);
   });
 
+  it('loads a plugin into the same registries only once', async () => {
+    const registries = new Registries();
+    await loadPlugins(['zls-plugin-good'], registries, dir);
+    await expect(loadPlugins(['zls-plugin-good'], registries, dir)).resolves.toEqual([]);
+    expect(registries.backbone.types()).toEqual(['good']);
+    expect(registries.plugins.map((p) => p.name)).toEqual(['zls-plugin-good']);
+  });
+
   it('refuses a plugin written for another API version', async () => {
     await expect(loadPlugins(['zls-plugin-old'], new Registries(), dir)).rejects.toThrow(/targets plugin API 0; this zls provides 1/);
   });

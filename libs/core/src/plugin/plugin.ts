@@ -25,6 +25,8 @@ function isPlugin(value: unknown): value is ZlsPlugin {
 export async function loadPlugins(names: readonly string[], registries: Registries, fromDir = process.cwd()): Promise<ZlsPlugin[]> {
   const loaded: ZlsPlugin[] = [];
   for (const name of names) {
+    // An ablation loads its configs' plugins once, then each run names them again: registering twice would fail.
+    if (registries.plugins.some((p) => p.name === name)) continue;
     let resolved: string;
     try {
       resolved = require.resolve(name, { paths: [fromDir, __dirname] });
