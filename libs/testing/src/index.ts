@@ -2,6 +2,7 @@ export * from './fixtures/temp-dir';
 export * from './fixtures/random-labels';
 export * from './contracts/backbone-contract';
 export * from './contracts/backbone-onnx-export';
+export * from './contracts/contract-check';
 export * from './contracts/head-contract';
 export * from './contracts/labeler-contract';
 export * from './fixtures/echo-model';

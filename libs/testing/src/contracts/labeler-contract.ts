@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { IGNORE_INDEX, SeededRng, type LabelMap, type PseudoLabeler, type PseudoLabelProposal, type PseudoLabelRequest } from '@zls/core';
 import { echoModel } from '../fixtures/echo-model';
+import type { ContractCheck } from './contract-check';
 
 export interface LabelerContractOptions {
   /** Builds a fresh labeller for each check, e.g. from its registry with options. */
@@ -47,6 +48,108 @@ function expectOnlyUnseenOnCandidates(maps: readonly LabelMap[], targets: readon
   return labelled;
 }
 
+/** Runs `check` on a fresh request, which it disposes afterwards. */
+async function withRequest(check: (req: PseudoLabelRequest) => Promise<void>): Promise<void> {
+  const req = request();
+  try {
+    await check(req);
+  } finally {
+    req.images.dispose();
+  }
+}
+
+/** The checks of the labeller contract, one per property. */
+export const LABELER_CHECKS: readonly ContractCheck<LabelerContractOptions>[] = [
+  {
+    title: 'names itself and its selection rule',
+    run: (o) => {
+      const labeler = o.build();
+      expect(labeler.name).toMatch(/\S/);
+      expect(labeler.rule).toMatch(/\S/);
+    },
+  },
+  {
+    title: "proposes one label map and confidence per target, in the target's shape",
+    run: (o) =>
+      withRequest(async (req) => {
+        const proposals = await o.build().propose(req);
+        expect(proposals).toHaveLength(BATCH);
+        for (const p of proposals) {
+          expect([p.labels.height, p.labels.width, p.labels.data.length]).toEqual([HEIGHT, WIDTH, HEIGHT * WIDTH]);
+          expect(p.labels.data).toBeInstanceOf(Uint8Array);
+          expect(p.confidence).toBeInstanceOf(Float32Array);
+          expect(p.confidence).toHaveLength(HEIGHT * WIDTH);
+        }
+      }),
+  },
+  {
+    title: 'labels only candidate pixels, and only with unseen classes; selects one map per proposal',
+    run: (o) =>
+      withRequest(async (req) => {
+        const labeler = o.build();
+        const proposals = await labeler.propose(req);
+        expectOnlyUnseenOnCandidates(proposals.map((p) => p.labels), req.targets);
+        const selected = labeler.select(proposals);
+        expect(selected.map((m) => [m.height, m.width, m.data.length])).toEqual(req.targets.map(() => [HEIGHT, WIDTH, HEIGHT * WIDTH]));
+        const labelled = expectOnlyUnseenOnCandidates(selected, req.targets);
+        if (o.labels ?? true) expect(labelled).toBeGreaterThan(0);
+        else expect(labelled).toBe(0);
+      }),
+  },
+  {
+    title: 'selects among its proposals: a selected label is the proposed one',
+    run: (o) =>
+      withRequest(async (req) => {
+        const labeler = o.build();
+        const proposals = await labeler.propose(req);
+        labeler.select(proposals).forEach((m, i) =>
+          m.data.forEach((v, p) => {
+            if (v !== IGNORE_INDEX) expect({ pixel: p, label: v }).toEqual({ pixel: p, label: proposals[i].labels.data[p] });
+          }),
+        );
+      }),
+  },
+  {
+    title: 'is deterministic: the same request gives the same proposals and labels, from one labeller or two',
+    run: (o) =>
+      withRequest(async (req) => {
+        const [a, b] = [o.build(), o.build()];
+        const first = await a.propose(req);
+        const again = await a.propose(req);
+        const other = await b.propose(req);
+        expect(asPlain(again)).toEqual(asPlain(first));
+        expect(asPlain(other)).toEqual(asPlain(first));
+        expect(copy(a.select(first))).toEqual(copy(b.select(other)));
+      }),
+  },
+  {
+    title: "leaves the request's images and targets as they were, and leaks no tensors",
+    run: (o) =>
+      withRequest(async (req) => {
+        const labeler = o.build();
+        const targets = copy(req.targets);
+        const images = Array.from(req.images.dataSync());
+        await labeler.propose(req); // a first call may cache what its backend keeps
+        expect(req.images.isDisposed).toBe(false);
+        const before = tf.memory().numTensors;
+        labeler.select(await labeler.propose(req));
+        expect(tf.memory().numTensors).toBe(before);
+        expect(Array.from(req.images.dataSync())).toEqual(images);
+        expect(copy(req.targets)).toEqual(targets);
+      }),
+  },
+  {
+    title: 'when it selects per sample, selecting proposals one at a time gives the same labels as all together',
+    run: (o) =>
+      withRequest(async (req) => {
+        const labeler = o.build();
+        if (!labeler.selectsPerSample) return;
+        const proposals = await labeler.propose(req);
+        expect(copy(proposals.map((p) => labeler.select([p])[0]))).toEqual(copy(labeler.select(proposals)));
+      }),
+  },
+];
+
 /**
  * The checks every pseudo-labeller must pass (built-ins and plugins alike): it names itself and its rule,
  * gives one proposal and one label map per target in the target's shape, labels only candidate pixels and
@@ -55,80 +158,6 @@ function expectOnlyUnseenOnCandidates(maps: readonly LabelMap[], targets: readon
  */
 export function describeLabelerContract(name: string, options: LabelerContractOptions): void {
   describe(`pseudo-labeler contract: ${name}`, () => {
-    let req: PseudoLabelRequest;
-    beforeEach(() => {
-      req = request();
-    });
-    afterEach(() => {
-      req.images.dispose();
-    });
-
-    it('names itself and its selection rule', () => {
-      const labeler = options.build();
-      expect(labeler.name).toMatch(/\S/);
-      expect(labeler.rule).toMatch(/\S/);
-    });
-
-    it("proposes one label map and confidence per target, in the target's shape", async () => {
-      const proposals = await options.build().propose(req);
-      expect(proposals).toHaveLength(BATCH);
-      for (const p of proposals) {
-        expect([p.labels.height, p.labels.width, p.labels.data.length]).toEqual([HEIGHT, WIDTH, HEIGHT * WIDTH]);
-        expect(p.labels.data).toBeInstanceOf(Uint8Array);
-        expect(p.confidence).toBeInstanceOf(Float32Array);
-        expect(p.confidence).toHaveLength(HEIGHT * WIDTH);
-      }
-    });
-
-    it('labels only candidate pixels, and only with unseen classes; selects one map per proposal', async () => {
-      const labeler = options.build();
-      const proposals = await labeler.propose(req);
-      expectOnlyUnseenOnCandidates(proposals.map((p) => p.labels), req.targets);
-      const selected = labeler.select(proposals);
-      expect(selected.map((m) => [m.height, m.width, m.data.length])).toEqual(req.targets.map(() => [HEIGHT, WIDTH, HEIGHT * WIDTH]));
-      const labelled = expectOnlyUnseenOnCandidates(selected, req.targets);
-      if (options.labels ?? true) expect(labelled).toBeGreaterThan(0);
-      else expect(labelled).toBe(0);
-    });
-
-    it('selects among its proposals: a selected label is the proposed one', async () => {
-      const labeler = options.build();
-      const proposals = await labeler.propose(req);
-      labeler.select(proposals).forEach((m, i) =>
-        m.data.forEach((v, p) => {
-          if (v !== IGNORE_INDEX) expect({ pixel: p, label: v }).toEqual({ pixel: p, label: proposals[i].labels.data[p] });
-        }),
-      );
-    });
-
-    it('is deterministic: the same request gives the same proposals and labels, from one labeller or two', async () => {
-      const [a, b] = [options.build(), options.build()];
-      const first = await a.propose(req);
-      const again = await a.propose(req);
-      const other = await b.propose(req);
-      expect(asPlain(again)).toEqual(asPlain(first));
-      expect(asPlain(other)).toEqual(asPlain(first));
-      expect(copy(a.select(first))).toEqual(copy(b.select(other)));
-    });
-
-    it("leaves the request's images and targets as they were, and leaks no tensors", async () => {
-      const labeler = options.build();
-      const targets = copy(req.targets);
-      const images = Array.from(req.images.dataSync());
-      await labeler.propose(req); // a first call may cache what its backend keeps
-      const before = tf.memory().numTensors;
-      labeler.select(await labeler.propose(req));
-      expect(tf.memory().numTensors).toBe(before);
-      expect(req.images.isDisposed).toBe(false);
-      expect(Array.from(req.images.dataSync())).toEqual(images);
-      expect(copy(req.targets)).toEqual(targets);
-    });
-
-    it('when it selects per sample, selecting proposals one at a time gives the same labels as all together', async () => {
-      const labeler = options.build();
-      if (!labeler.selectsPerSample) return;
-      const proposals = await labeler.propose(req);
-      expect(copy(proposals.map((p) => labeler.select([p])[0]))).toEqual(copy(labeler.select(proposals)));
-    });
+    for (const check of LABELER_CHECKS) it(check.title, async () => check.run(options));
   });
 }
