@@ -38,13 +38,28 @@ export default [
     },
   },
   {
+    // Test helpers live in @zls/testing (shared by libraries) or in a library's own src/testing/ folder.
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/testing/**'],
+    ignores: ['**/*.spec.ts', 'libs/testing/**', '**/src/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@zls/testing', message: '@zls/testing is for spec files only.' }] },
+        {
+          paths: [{ name: '@zls/testing', message: '@zls/testing is for spec files only.' }],
+          patterns: [{ group: ['**/testing/*', './testing/*'], message: 'src/testing/ holds test helpers, for spec files only.' }],
+        },
       ],
     },
+  },
+  // File length: limits just above the longest files when they were set (306 code lines in production, 274
+  // in a spec), so that a file outgrowing them is split rather than the limit raised.
+  {
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'max-lines': ['error', { max: 320, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    files: ['**/*.spec.ts'],
+    rules: { 'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }] },
   },
 ];

@@ -20,7 +20,7 @@ export type { DropoutMaskInput, TrainingGraph, TrainingGraphSpec, TrainingLoss }
 export type { OptimizerSpec, ParameterSpec, StateSlot } from './training-graph/optimizer-graphs';
 export { OnnxTrainingSession } from './training-graph/onnx-training-session';
 export type { TrainingSessionOptions, TrainingStepInput } from './training-graph/onnx-training-session';
-export { chooseEngines, cudaProviderStatus, GRAPH_ENGINE_NAMES, probeGraphEngines } from './selection/graph-engines';
+export { chooseEngines, cudaProviderStatus, probeGraphEngines } from './selection/graph-engines';
 export type { EngineChoice, GraphEngine, GraphEngineProbe } from './selection/graph-engines';
 export { createVariableGraphSession, createVariableGraphTrainer, VariableGraphSession } from './training-graph/variable-graph-trainer';
 export type { VariableGraphSessionRequest } from './training-graph/variable-graph-trainer';

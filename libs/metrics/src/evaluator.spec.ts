@@ -1,6 +1,6 @@
 import { SeededRng, type LabelMap } from '@zls/core';
 import { Evaluator } from './evaluator';
-import { labelMap, simpleSpace } from './__fixtures__/fake-class-space';
+import { labelMap, simpleSpace } from './testing/fake-class-space';
 
 /**
  * An independent float64 reference written straight from the definitions: per class, count TP, FP and FN by

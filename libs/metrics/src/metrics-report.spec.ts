@@ -3,7 +3,7 @@ import { formatMetricsTable, formatSummaryLine } from './format-table';
 import { metricsReportFromJson, metricsReportToJson } from './metrics-report';
 import { ConfusionMatrix } from './confusion-matrix';
 import { computeScores } from './scores';
-import { labelMap, simpleSpace } from './__fixtures__/fake-class-space';
+import { labelMap, simpleSpace } from './testing/fake-class-space';
 
 // classes: c0, c1 seen; c2, c3 unseen; c3 never appears (NaN IoU).
 const space = simpleSpace(4, [2, 3]);

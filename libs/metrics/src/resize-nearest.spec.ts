@@ -1,5 +1,5 @@
 import { resizeLabelMapNearest } from './resize-nearest';
-import { labelMap } from './__fixtures__/fake-class-space';
+import { labelMap } from './testing/fake-class-space';
 
 describe('resizeLabelMapNearest', () => {
   it('doubles every pixel when upscaling ×2', () => {

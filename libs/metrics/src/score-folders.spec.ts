@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LabelMap } from '@zls/core';
 import { listPngIds, scoreLabelFolders } from './score-folders';
-import { fakeClassSpace } from './__fixtures__/fake-class-space';
+import { fakeClassSpace } from './testing/fake-class-space';
 
 // A VOC-like space with dataset ids 0 = background (ignored here), 1 = a (seen), 2 = b (unseen).
 const space = fakeClassSpace('voc-like', [

@@ -1,6 +1,6 @@
 import { ConfusionMatrix } from './confusion-matrix';
 import { computeScores, harmonicMean, nanMean } from './scores';
-import { fakeClassSpace, simpleSpace } from './__fixtures__/fake-class-space';
+import { fakeClassSpace, simpleSpace } from './testing/fake-class-space';
 
 function matrix(n: number, gt: number[], pred: number[]): ConfusionMatrix {
   const cm = new ConfusionMatrix(n);

@@ -1,4 +1,3 @@
-export * from './selection/unseen-argmax';
 export * from './selection/consistency';
 export * from './selection/top-p';
 export * from './views/view-scores';

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Registries } from '@zls/core';
 import { registerZlsGradients } from '@zls/backend';
 import { NORMALIZATIONS, normalizeImage, readLabelPng } from '@zls/data';
-import { argmaxClasses, buildSegmentationModel, loadModelWeights, readCheckpoint, registerModelComponents, saveCheckpoint } from '@zls/models';
+import { argmaxClasses, buildSegmentationModel, f32Entry, loadModelWeights, readModelWeights, registerModelComponents, writeSafetensors, type SafetensorsEntry } from '@zls/models';
 import { useTempDir } from '@zls/testing';
 import { runExport } from './export.command';
 import { runPredict } from './predict.command';
@@ -29,7 +29,13 @@ async function writeCheckpoint(file: string, extra: { labelIds?: number[]; norma
   const model = buildSegmentationModel(registries(), modelConfig, { numClasses: 4, embeddingDim: 4, embeddings });
   const x = tf.randomNormal([1, 16, 16, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   model.forward(x, true).dispose();
-  await saveCheckpoint(file, model, { configHash: 'h', classSpace: 'test', stage: 'supervised', round: 0, step: 1, model: modelConfig, ...extra });
+  // The layout of the trainer's stage checkpoints: weights under `model.*`, the model service's metadata keys.
+  const tensors = new Map<string, SafetensorsEntry>();
+  for (const [key, v] of model.namedVariables()) tensors.set(`model.${key}`, f32Entry(v.dataSync() as Float32Array, v.shape));
+  const metadata: Record<string, string> = { 'zls.model': JSON.stringify(modelConfig), stage: 'supervised', step: '1' };
+  if (extra.labelIds) metadata['zls.label_ids'] = JSON.stringify(extra.labelIds);
+  if (extra.normalization) metadata['zls.normalization'] = extra.normalization;
+  writeSafetensors(file, { tensors, metadata });
   x.dispose();
   model.dispose();
 }
@@ -60,7 +66,7 @@ describe('zls export / predict', () => {
 
     // Independent check: the model's own forward + argmax on the normalised image.
     const model = buildSegmentationModel(registries(), modelConfig, { numClasses: 4, embeddingDim: 4, embeddings: new Float32Array(16) });
-    loadModelWeights(model, readCheckpoint(ckpt));
+    loadModelWeights(model, readModelWeights(ckpt));
     const image = normalizeImage({ data: pixels, height: 12, width: 20, channels: 3 }, NORMALIZATIONS.synthetic);
     const scores = tf.tidy(() => model.forward(tf.tensor4d(image.data as Float32Array, [1, 12, 20, 3]), false).dataSync() as Float32Array);
     const expected = argmaxClasses(scores, 4);

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '@zls/core';
 import { registerZlsGradients } from '../gradients/register-gradients';
-import { NaiveTensor } from '../naive/naive-reference';
-import { disableTfjsKernelLeakCheck, randomNaive, relativeMaxError, toTf } from '../naive/test-helpers';
+import { NaiveTensor } from '../testing/naive-reference';
+import { disableTfjsKernelLeakCheck, randomNaive, relativeMaxError, toTf } from '../testing/naive-helpers';
 import { registerWasmOrtBackend, WASM_ORT_BACKEND } from '../wasm-ort/register-wasm-ort-backend';
 import { batchNormTrain } from './batch-norm-relu';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '@zls/core';
 import { registerZlsGradients } from '../gradients/register-gradients';
-import { disableTfjsKernelLeakCheck, randomNaive, relativeMaxError, toTf } from '../naive/test-helpers';
+import { disableTfjsKernelLeakCheck, randomNaive, relativeMaxError, toTf } from '../testing/naive-helpers';
 import { registerWasmOrtBackend, WASM_ORT_BACKEND } from '../wasm-ort/register-wasm-ort-backend';
 import { softmaxCrossEntropy } from './softmax-cross-entropy';
 

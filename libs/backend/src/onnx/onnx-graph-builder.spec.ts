@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng, ZlsError } from '@zls/core';
-import { randomNaive, toTf } from '../naive/test-helpers';
+import { randomNaive, toTf } from '../testing/naive-helpers';
 import { OnnxInferenceSession } from '../ort/onnx-inference-session';
 import { OnnxGraphBuilder } from './onnx-graph-builder';
 import { ProtoWriter } from './protobuf-writer';

@@ -16,8 +16,6 @@ export interface EngineChoice {
   graphs?: GraphEngine;
 }
 
-export const GRAPH_ENGINE_NAMES = ['ort-cpu', 'ort-cuda', 'ort-webgpu'] as const;
-
 const CUDA_INSTALL_HINT =
   "on Linux x64 with an NVIDIA driver, CUDA 12 and cuDNN 9: `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` " +
   '(its install script downloads the CUDA execution provider, so it needs network access and allowed install scripts)';

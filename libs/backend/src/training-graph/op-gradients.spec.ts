@@ -1,7 +1,7 @@
 import { SeededRng } from '@zls/core';
 import { OnnxGraphBuilder, type OnnxAttrValue } from '../onnx/onnx-graph-builder';
-import { naiveConv2DGradFilter, naiveConv2DGradInput, naiveConvPads, naiveResizeBilinear, naiveLinearAdjoint, type NaiveTensor } from '../naive/naive-reference';
-import { checkGradients } from './gradient-check';
+import { naiveConv2DGradFilter, naiveConv2DGradInput, naiveConvPads, naiveResizeBilinear, naiveLinearAdjoint, type NaiveTensor } from '../testing/naive-reference';
+import { checkGradients } from '../testing/gradient-check';
 
 const rng = new SeededRng(11);
 const random = (n: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));

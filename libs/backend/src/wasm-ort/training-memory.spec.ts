@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '@zls/core';
 import { registerZlsGradients } from '../gradients/register-gradients';
-import { disableTfjsKernelLeakCheck } from '../naive/test-helpers';
-import { tinyBatch, tinyLoss, tinyParams, TinySegNetSpec, tinyVariables } from '../naive/tiny-seg-net';
+import { disableTfjsKernelLeakCheck } from '../testing/naive-helpers';
+import { tinyBatch, tinyLoss, tinyParams, TinySegNetSpec, tinyVariables } from '../testing/tiny-seg-net';
 import { registerWasmOrtBackend, WASM_ORT_BACKEND } from './register-wasm-ort-backend';
 import { wasmOrtSessions } from './wasm-ort-kernels';
 

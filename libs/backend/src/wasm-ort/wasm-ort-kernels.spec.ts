@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '@zls/core';
-import { ConvSpec, naiveConv2D, naiveConv2DGradFilter, naiveConv2DGradInput, naiveDepthwiseConv2D, naiveLinearAdjoint, naiveMatMul, NaiveTensor } from '../naive/naive-reference';
-import { randomNaive, relativeMaxError, toTf } from '../naive/test-helpers';
+import { ConvSpec, naiveConv2D, naiveConv2DGradFilter, naiveConv2DGradInput, naiveDepthwiseConv2D, naiveLinearAdjoint, naiveMatMul, NaiveTensor } from '../testing/naive-reference';
+import { randomNaive, relativeMaxError, toTf } from '../testing/naive-helpers';
 import { registerWasmOrtBackend, WASM_ORT_BACKEND } from './register-wasm-ort-backend';
 import { wasmOrtSessions } from './wasm-ort-kernels';
 

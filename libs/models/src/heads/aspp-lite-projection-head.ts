@@ -3,11 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import { TOKENS, type BackboneOutput, type Head, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
+import { TOKENS, type BackboneOutput, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
 import { Conv2d } from '../layers/conv2d';
 import { ConvBnRelu } from '../layers/conv-bn-relu';
 import { SeedSequence } from '../layers/init';
 import { Module } from '../layers/module';
+import type { OnnxHead } from '../onnx/exportable';
 
 export class AsppLiteProjectionHeadOptions {
   /** Size of the pixel embedding: must equal the class embeddings' dimension. */
@@ -26,7 +27,7 @@ export class AsppLiteProjectionHeadOptions {
  * (+BN+ReLU), then a 1×1 to the embedding size. Layers are created once the backbone's width is known.
  */
 @injectable()
-export class AsppLiteProjectionHead extends Module implements Head {
+export class AsppLiteProjectionHead extends Module implements OnnxHead {
   readonly outputChannels: number;
   private branches: ConvBnRelu[] = [];
   private fuse?: ConvBnRelu;

@@ -3,10 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { ArrayNotEmpty, IsArray, IsInt, IsNumber, IsOptional, Min } from 'class-validator';
 import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import { TOKENS, type BackboneOutput, type Head, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
+import { TOKENS, type BackboneOutput, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
 import { Conv2d } from '../layers/conv2d';
 import { SeedSequence } from '../layers/init';
 import { Module } from '../layers/module';
+import type { OnnxHead } from '../onnx/exportable';
 
 export class AsppV2ProjectionHeadOptions {
   /** D: 600 for fastText ⊕ word2vec. */
@@ -23,7 +24,7 @@ export class AsppV2ProjectionHeadOptions {
  * the backbone width straight to the embedding size D.
  */
 @injectable()
-export class AsppV2ProjectionHead extends Module implements Head {
+export class AsppV2ProjectionHead extends Module implements OnnxHead {
   readonly outputChannels: number;
   private branches: Conv2d[] = [];
 

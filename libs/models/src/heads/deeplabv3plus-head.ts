@@ -3,11 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
 import { inject, injectable } from 'tsyringe';
 import type { OnnxGraphBuilder } from '@zls/backend';
-import { TOKENS, type BackboneOutput, type Head, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
+import { TOKENS, type BackboneOutput, type ComponentContext, type OnnxBackboneOutput } from '@zls/core';
 import { Conv2d } from '../layers/conv2d';
 import { ConvBnRelu } from '../layers/conv-bn-relu';
 import { SeedSequence } from '../layers/init';
 import { Module } from '../layers/module';
+import type { OnnxHead } from '../onnx/exportable';
 import { onnxOps } from '../onnx/onnx-ops';
 
 export class DeepLabV3PlusHeadOptions {
@@ -30,7 +31,7 @@ export class DeepLabV3PlusHeadOptions {
  * with a low-level output.
  */
 @injectable()
-export class DeepLabV3PlusHead extends Module implements Head {
+export class DeepLabV3PlusHead extends Module implements OnnxHead {
   readonly outputChannels: number;
   private branches: ConvBnRelu[] = [];
   private pooling?: ConvBnRelu;

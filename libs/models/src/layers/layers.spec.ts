@@ -4,11 +4,17 @@ import { BatchNorm2d } from './batch-norm';
 import { Conv2d } from './conv2d';
 import { ConvBnRelu } from './conv-bn-relu';
 import { MaxPool2d } from './pooling';
-import { Sequential, reluLayer } from './sequential';
-import { buildNhwcGraph, runNhwcGraph } from '../onnx/nhwc-graph';
+import { Sequential } from './sequential';
+import { buildNhwcGraph, runNhwcGraph } from '../testing/nhwc-graph';
 import { onnxOps } from '../onnx/onnx-ops';
-import { arr, maxAbsDiff, naiveConv, naiveMaxPool, naiveResize } from '../testing-support/naive';
+import { arr, maxAbsDiff, naiveConv, naiveMaxPool, naiveResize } from '../testing/naive';
 import type { Layer } from './layer';
+
+/** ReLU as a plain (non-Module) layer, to check that Sequential chains those too. */
+const reluLayer: Layer = {
+  apply: (x) => tf.relu(x),
+  toOnnx: (g, x) => g.op('Relu', [x]),
+};
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

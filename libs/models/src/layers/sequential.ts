@@ -20,9 +20,3 @@ export class Sequential extends Module implements Layer {
     return this.layers.reduce((y, l) => l.toOnnx(g, y), x);
   }
 }
-
-/** ReLU as a layer, for Sequential. */
-export const reluLayer: Layer = {
-  apply: (x) => tf.relu(x),
-  toOnnx: (g, x) => g.op('Relu', [x]),
-};

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Registries } from '@zls/core';
 import { resizeLabelsNearest, selectBackend } from '@zls/backend';
 import { registerModelComponents } from '../register-model-components';
-import { randomClasses } from '../testing-support/class-embeddings';
+import { randomClasses } from '../testing/class-embeddings';
 import { buildSegmentationModel, type SegmentationModelConfig } from './build-segmentation-model';
 import { maskedCrossEntropy } from './losses';
 import type { SegmentationNet } from './segmentation-net';

@@ -1,6 +1,6 @@
 import { ZlsError, type Registries } from '@zls/core';
-import { loadModelWeights } from '../checkpoint/checkpoint';
-import { entryToFloat32, readSafetensors, type SafetensorsEntry } from '../checkpoint/safetensors';
+import { loadModelWeights, readModelWeights } from '../checkpoint/model-weights';
+import { entryToFloat32, type SafetensorsEntry } from '../checkpoint/safetensors';
 import { buildSegmentationModel, type ModelClasses, type SegmentationModelConfig } from './build-segmentation-model';
 import type { SegmentationNet } from './segmentation-net';
 
@@ -13,15 +13,13 @@ export interface LoadedModel {
 }
 
 /**
- * Rebuilds a network from a checkpoint (weights under `model.*`, as both the trainer and saveCheckpoint
- * write them). The architecture comes from `modelConfig` (a run's resolved `model:` section) or from the
+ * Rebuilds a network from a checkpoint (weights under `model.*`, as the trainer's stage checkpoints write
+ * them). The architecture comes from `modelConfig` (a run's resolved `model:` section) or from the
  * checkpoint's own metadata ('zls.model' / 'model'); the classes from the stored scorer: the fixed class
  * embeddings, or the 1×1 classifier's width.
  */
 export function loadModelFromCheckpoint(registries: Registries, file: string, modelConfig?: SegmentationModelConfig): LoadedModel {
-  const { tensors, metadata } = readSafetensors(file);
-  const weights = new Map<string, SafetensorsEntry>();
-  for (const [name, e] of tensors) if (name.startsWith('model.')) weights.set(name.slice('model.'.length), e);
+  const { weights, metadata } = readModelWeights(file);
   if (!weights.size) throw new ZlsError(`${file}: holds no model weights (no 'model.*' tensors)`);
   const config = modelConfig ?? configFromMetadata(metadata, file);
   const backbone = { ...config.backbone };

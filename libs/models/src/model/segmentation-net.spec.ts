@@ -4,8 +4,8 @@ import { OnnxInferenceSession, selectBackend } from '@zls/backend';
 import { registerModelComponents } from '../register-model-components';
 import { buildSegmentationModel, type SegmentationModelConfig } from './build-segmentation-model';
 import { maskedCrossEntropy } from './losses';
-import { randomClasses } from '../testing-support/class-embeddings';
-import { maxAbsDiff } from '../testing-support/naive';
+import { randomClasses } from '../testing/class-embeddings';
+import { maxAbsDiff } from '../testing/naive';
 
 // The backend the main job trains on: tfjs wasm with the heavy kernels in onnxruntime.
 beforeAll(async () => {

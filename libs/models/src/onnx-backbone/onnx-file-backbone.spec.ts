@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { buildSegmentationModel } from '../model/build-segmentation-model';
 import { registerModelComponents } from '../register-model-components';
-import { randomClasses } from '../testing-support/class-embeddings';
-import { maxAbsDiff } from '../testing-support/naive';
+import { randomClasses } from '../testing/class-embeddings';
+import { maxAbsDiff } from '../testing/naive';
 import { hwioToOihw } from '../onnx/weights';
 
 // One folder for the whole file: the contract builds backbones in its own hooks.

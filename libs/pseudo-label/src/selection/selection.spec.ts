@@ -1,31 +1,8 @@
 import { IGNORE_INDEX as I } from '@zls/core';
 import { intersectViews } from './consistency';
 import { keepTopFractionPerClass, keepTopFractionPerClassOf } from './top-p';
-import { unseenArgmax } from './unseen-argmax';
 
 const u8 = (xs: number[]) => Uint8Array.from(xs);
-
-describe('unseenArgmax', () => {
-  // 4 classes, unseen = {1, 3}; pixel rows of scores.
-  const scores = Float32Array.from([
-    9, 1, 0, 2, // seen class 0 wins overall, but among unseen 3 beats 1
-    0, 5, 0, 4, // 1
-    0, -3, 7, -1, // 3 (both negative; -1 > -3)
-    0, 2, 0, 2, // tie → the first unseen index listed
-  ]);
-
-  it('labels every candidate with its best unseen class', () => {
-    expect(unseenArgmax(scores, 4, [1, 3])).toEqual(u8([3, 1, 3, 1]));
-  });
-
-  it('leaves non-candidates ignored', () => {
-    expect(unseenArgmax(scores, 4, [1, 3], u8([1, 0, 1, 0]))).toEqual(u8([3, I, 3, I]));
-  });
-
-  it('rejects scores that do not divide into classes', () => {
-    expect(() => unseenArgmax(new Float32Array(7), 4, [1])).toThrow(/not a multiple of 4/);
-  });
-});
 
 describe('intersectViews', () => {
   it('keeps a label only where every view agrees', () => {

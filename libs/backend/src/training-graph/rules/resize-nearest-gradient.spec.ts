@@ -1,7 +1,7 @@
 import { SeededRng } from '@zls/core';
 import { OnnxGraphBuilder } from '../../onnx/onnx-graph-builder';
 import { OnnxInferenceSession } from '../../ort/onnx-inference-session';
-import { checkGradients } from '../gradient-check';
+import { checkGradients } from '../../testing/gradient-check';
 import { nearestResizeMatrix } from './nearest-resize-matrix';
 
 type Case = [transform: string, mode: string, inSize: number, outSize: number];

@@ -143,11 +143,6 @@ export function naiveMatMul(a: NaiveTensor, b: NaiveTensor, transposeA: boolean,
   return { data: out, shape: [...batch, m, n] };
 }
 
-/** Half-pixel-centre bilinear resize (PyTorch align_corners=False), edges clamped; NHWC. */
-export function naiveResizeBilinearHalfPixel(x: NaiveTensor, outH: number, outW: number): NaiveTensor {
-  return naiveResizeBilinear(x, outH, outW, false);
-}
-
 /**
  * Bilinear resize in float64: half-pixel centres ((o + 0.5)·in/out − 0.5) or, with `alignCorners`, corner
  * pixels on corner pixels (o·(in − 1)/(out − 1)); sources clamped to the edge.

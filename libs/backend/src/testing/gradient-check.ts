@@ -1,8 +1,8 @@
 import { SeededRng } from '@zls/core';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { OnnxGraphBuilder, type OnnxGraphIR } from '../onnx/onnx-graph-builder';
-import { buildTrainingGraph } from './build-training-graph';
-import { OnnxTrainingSession } from './onnx-training-session';
+import { buildTrainingGraph } from '../training-graph/build-training-graph';
+import { OnnxTrainingSession } from '../training-graph/onnx-training-session';
 
 /**
  * Test support: the training graph's gradients of L = Σ value·r (random r) with respect to chosen

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { OnnxGraphBuilder, OnnxInferenceSession, type OnnxDim } from '@zls/backend';
-import { onnxOps } from './onnx-ops';
+import { onnxOps } from '../onnx/onnx-ops';
 
 /**
  * Wraps NCHW graph-building code in an NHWC interface (input 'input' [N,H,W,C] → named NHWC outputs), the
