@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { chooseEngines, selectBackend } from '@zls/backend';
 import {
   ConfigError,
+  ExperimentSchema,
   saveResolvedConfig,
-  validateExperiment,
+  validateOptions,
   type ComponentConfig,
-  type ExperimentSchema,
   type Plain,
   type FeatureGenerationStage,
   type PseudoLabeler,
@@ -49,7 +49,7 @@ function normalizationPreset(transforms: unknown): string | undefined {
 export interface RunConfigOptions {
   /** The config as written: saved beside the results and hashed (stage keys, the result's configHash). */
   config: Plain;
-  /** The same config validated (loadExperiment, an ablation's plan); absent: validated here, once. */
+  /** The same config validated and typed (loadExperiment, an ablation's plan); absent: its schema is checked here. */
   experiment?: ExperimentSchema;
   registries: Registries;
   runDir: string;
@@ -83,7 +83,8 @@ export async function trainConfigStage(options: RunConfigOptions, stageKey: stri
 async function experimentOptions(options: RunConfigOptions): Promise<RunExperimentOptions> {
   const { config, registries } = options;
   const print = options.print ?? (() => undefined);
-  const exp = options.experiment ?? validateExperiment(config, registries);
+  // Without a typed experiment (specs, scripts) the schema is checked here; components are checked when built.
+  const exp = options.experiment ?? validateOptions(ExperimentSchema, config, '');
   requirePretrainedWeights(config, exp.allowRandomInit);
   saveResolvedConfig(options.runDir, config, options.sourceFiles ?? []);
   const engines = chooseEngines(exp.backend);
