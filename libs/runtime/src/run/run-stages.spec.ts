@@ -41,7 +41,9 @@ describe('buildFeatureGeneration', () => {
     const registries = createRegistries();
     class PluginStage implements FeatureGenerationStage {
       constructor(readonly generator: unknown) {}
-      async run() {}
+      async run(): Promise<void> {
+        throw new Error('not run in this spec');
+      }
     }
     class PluginGenerator {}
     registries.of('generator').register('plugin-gen', PluginGenerator, NoOptions, 'test generator', 'plugin');
