@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, configHash, loadConfig, validateOptions, type Plain } from '@zls/core';
+import { ConfigError, configHash, loadConfig, typedExperiment, validateOptions, type ExperimentSchema, type Plain } from '@zls/core';
 import { AblationSchema } from './ablation-schema';
 
 export interface PlannedRun {
@@ -9,7 +9,13 @@ export interface PlannedRun {
   seed: number;
   configFile: string;
   overrides: string[];
+  /** The resolved config as written: hashed (run folder, stage keys) and saved beside the results. */
   config: Plain;
+  /**
+   * The same config typed, defaults filled in. A conversion, not a validation: planAblation checks every run's
+   * config (experimentIssues) before any work reads this.
+   */
+  experiment: ExperimentSchema;
   /** Hash of the resolved config: the run folder's key, so a finished run is found again and skipped. */
   hash: string;
   /** Folder of the run, relative to the ablation's output root. */
@@ -61,6 +67,7 @@ export function expandAblation(file: string, options: ExpandOptions = {}): { abl
         configFile,
         overrides,
         config,
+        experiment: typedExperiment(config),
         hash,
         folder: `${method.name}-seed${seed}-${hash}`,
         dataSeed: typeof drawn === 'number' ? drawn : undefined,

@@ -1,3 +1,4 @@
+import { ExperimentSchema } from '@zls/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PlannedStage, RunResult } from '@zls/engine';
@@ -10,7 +11,7 @@ import { runAblation } from './run-ablation';
 import { buildStageGraph, type GraphNode } from './stage-graph';
 
 const experiments = path.resolve(__dirname, '../../../experiments');
-const run = (method: string): PlannedRun => ({ method, seed: 0, folder: `${method}-seed0-h`, config: {}, configFile: '', overrides: [], hash: 'h' }) as PlannedRun;
+const run = (method: string): PlannedRun => ({ method, seed: 0, folder: `${method}-seed0-h`, config: {}, experiment: new ExperimentSchema(), configFile: '', overrides: [], hash: 'h' }) as PlannedRun;
 const SPNET: PlannedStage = { key: 'spnet-a', name: 'spnet', steps: 1000, files: [] };
 const HELD: PlannedStage = { key: 'spnet-held-out-b', name: 'spnet-held-out', steps: 1000, files: [] };
 const R1: PlannedStage = { key: 'round1-c', name: 'round-1', steps: 400, after: 'spnet-a', files: [] };

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { experimentIssues, loadPlugins, readRunResult, writeFileAtomic, ConfigError, type Registries, type RunResult } from '@zls/core';
+import { experimentIssues, loadPlugins, readRunResult, writeFileAtomic, ConfigError, ExperimentSchema, type Registries, type RunResult } from '@zls/core';
 import { comparisonMarkdown, resultRow, summariseRuns, type MethodSummary } from '@zls/report';
 import { runConfig } from '@zls/runtime';
 import type { AblationSchema } from './ablation-schema';
@@ -65,9 +65,10 @@ export async function planAblation(options: Pick<RunAblationOptions, 'file' | 'r
   return { ablation, runs, selected, folder: path.join(options.out, ablation.name), stageRoot: path.join(options.out, 'stages') };
 }
 
-/** A run's config as the ablation runs it. */
-export function runConfigOf(run: PlannedRun, allowRandomInit?: boolean): PlannedRun['config'] {
-  return allowRandomInit ? { ...run.config, allowRandomInit: true } : run.config;
+/** A run's config (as written, and typed) as the ablation runs it. */
+export function runConfigOf(run: PlannedRun, allowRandomInit?: boolean): Pick<PlannedRun, 'config' | 'experiment'> {
+  if (!allowRandomInit) return { config: run.config, experiment: run.experiment };
+  return { config: { ...run.config, allowRandomInit: true }, experiment: Object.assign(new ExperimentSchema(), run.experiment, { allowRandomInit: true }) };
 }
 
 function methodLabel(run: PlannedRun, result: RunResult): string {
@@ -95,7 +96,7 @@ export async function runAblation(options: RunAblationOptions): Promise<Ablation
     } else {
       print(`[${i + 1}/${selected.length}] ${run.method} seed ${run.seed} → ${runDir}`);
       result = await runConfig({
-        config: runConfigOf(run, options.allowRandomInit),
+        ...runConfigOf(run, options.allowRandomInit),
         registries: options.registries,
         runDir,
         // Stages are keyed by content, so every ablation under the same root shares them (zls train too).

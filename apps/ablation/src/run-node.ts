@@ -34,7 +34,7 @@ export async function runNode(options: RunNodeOptions): Promise<GraphNode> {
   if (missing.length) print(`note: ${missing.map((n) => `${describeNode(n)} (${n.id})`).join(', ')} not finished yet: trained here first`);
   print(`${describeNode(node)} (${node.id})${node.kind === 'stage' ? `, for ${node.usedBy.join(', ')}` : ''}`);
   const common = {
-    config: runConfigOf(node.run, options.allowRandomInit),
+    ...runConfigOf(node.run, options.allowRandomInit),
     registries: options.registries,
     stageRoot,
     sourceFiles: [node.run.configFile],

@@ -1,3 +1,4 @@
+import { ExperimentSchema } from '@zls/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PlannedStage } from '@zls/engine';
@@ -56,7 +57,7 @@ class FakeSlurm implements SlurmClient {
   }
 }
 
-const run = (method: string): PlannedRun => ({ method, seed: 0, folder: `${method}-seed0-h`, config: {}, configFile: '', overrides: [], hash: 'h' }) as PlannedRun;
+const run = (method: string): PlannedRun => ({ method, seed: 0, folder: `${method}-seed0-h`, config: {}, experiment: new ExperimentSchema(), configFile: '', overrides: [], hash: 'h' }) as PlannedRun;
 const SPNET: PlannedStage = { key: 'spnet-aaa', name: 'spnet', steps: 4, files: [] };
 const ROUND: PlannedStage = { key: 'round1-bbb', name: 'round-1', steps: 2, after: 'spnet-aaa', files: [] };
 

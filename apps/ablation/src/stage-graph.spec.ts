@@ -1,3 +1,4 @@
+import { ExperimentSchema } from '@zls/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { baseStageKey, heldOutStageKey, roundStageKey, type PlannedStage } from '@zls/engine';
@@ -85,7 +86,7 @@ describe('buildStageGraph', () => {
     const dir = useTempDir('zls-graph-');
     it('a stage is finished at its final checkpoint (a round also with its pseudo-label quality), a run with results.json', () => {
       const stage: PlannedStage = { key: 'round1-x', name: 'round-1', steps: 400, after: 'spnet-x', files: ['pseudo-label-quality.json'] };
-      const run = { method: 'A', seed: 0, folder: 'A-seed0-h', config: {}, configFile: '', overrides: [], hash: 'h' } as PlannedRun;
+      const run = { method: 'A', seed: 0, folder: 'A-seed0-h', config: {}, experiment: new ExperimentSchema(), configFile: '', overrides: [], hash: 'h' } as PlannedRun;
       const graph = buildStageGraph([run], () => [{ key: 'spnet-x', name: 'spnet', steps: 1000, files: [] }, stage]);
       const [spnet, round, runNode] = graph.nodes;
       const stageRoot = path.join(dir(), 'stages');

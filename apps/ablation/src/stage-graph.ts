@@ -44,9 +44,9 @@ export function nodeTag(node: GraphNode): string {
 /**
  * The stage graph of an ablation's runs: each run's stages in order (a stage needs the one it starts from), a
  * stage shared by several runs (by key: the SPNet of a seed, a first round) once, and a node per run that needs
- * all of the run's stages. `stagesOf` gives a run's stages (default: planStages of its config).
+ * all of the run's stages. `stagesOf` gives a run's stages (default: planStages of its experiment).
  */
-export function buildStageGraph(runs: readonly PlannedRun[], stagesOf: (run: PlannedRun) => PlannedStage[] = (r) => planStages(r.config)): StageGraph {
+export function buildStageGraph(runs: readonly PlannedRun[], stagesOf: (run: PlannedRun) => PlannedStage[] = (r) => planStages(r.experiment, r.config)): StageGraph {
   const nodes: GraphNode[] = [];
   const byId = new Map<string, GraphNode>();
   const runNodes: GraphNode[] = [];

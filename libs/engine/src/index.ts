@@ -20,3 +20,7 @@ export * from './run/run-experiment';
 export * from './run/example-maps';
 export * from './run/stage-plan';
 export * from './run/stage-lock';
+export * from './run/run-context';
+export * from './run/run-stage';
+export * from './run/stage-registry';
+export * from './run/train-and-score';

@@ -1,6 +1,6 @@
 import { SeededRng } from '@zls/core';
 import { PseudoLabelQuality, candidateMask, formatPseudoLabelQualityTable } from './pseudo-label-quality';
-import { labelMap, simpleSpace } from './__fixtures__/fake-class-space';
+import { labelMap, simpleSpace } from './testing/fake-class-space';
 
 // 3 classes: 0 seen, 1 and 2 unseen. The training target masks the unseen pixels (and void) as 255.
 const space = simpleSpace(3, [1, 2]);

@@ -6,6 +6,8 @@ export * from './services/stage-checkpointer';
 export * from './services/data-service';
 export * from './run/held-out-data';
 export * from './run/run-config';
+export * from './run/run-stages';
+export * from './run/feature-generation';
 export * from './run/interrupt';
 export * from './report/run-folders';
 export * from './report/write-report';

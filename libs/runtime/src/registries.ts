@@ -2,6 +2,7 @@ import { Registries } from '@zls/core';
 import { registerRealDatasets, registerSyntheticComponents, registerTransforms } from '@zls/data';
 import { registerModelComponents } from '@zls/models';
 import { registerPseudoLabelComponents } from '@zls/pseudo-label';
+import { registerFeatureGeneration } from './run/feature-generation';
 
 /** The composition root's registries: every built-in component library registers itself here. */
 export function createRegistries(): Registries {
@@ -11,5 +12,6 @@ export function createRegistries(): Registries {
   registerTransforms(registries);
   registerModelComponents(registries);
   registerPseudoLabelComponents(registries);
+  registerFeatureGeneration(registries);
   return registries;
 }

@@ -16,11 +16,12 @@ export function trainCommand(): Command {
     .option('--no-wait-for-stages', 'refuse to start a stage that another process is writing, instead of waiting for it')
     .action(async (file: string, opts: { set: string[]; out: string; progress: boolean; allowRandomInit?: boolean; waitForStages: boolean }) => {
       const registries = createRegistries();
-      const { config, files } = await loadExperiment(file, [...opts.set, ...(opts.allowRandomInit ? ['allowRandomInit=true'] : [])], registries);
-      const runDir = defaultRunDir(opts.out, String(config['name'] ?? 'experiment'), configHash(config));
+      const { config, experiment, files } = await loadExperiment(file, [...opts.set, ...(opts.allowRandomInit ? ['allowRandomInit=true'] : [])], registries);
+      const runDir = defaultRunDir(opts.out, experiment.name, configHash(config));
       const interrupt = interruptSignal();
       const result = await runConfig({
         config,
+        experiment,
         registries,
         runDir,
         stageRoot: path.join(opts.out, 'stages'),

@@ -52,7 +52,7 @@ export class SelfTrainingSection {
   @IsIn(['cached', 'online']) labelling: 'cached' | 'online' = 'cached';
   @Allow() pseudoLabel?: unknown;
   /** Each student's schedule (a fresh optimiser every round). */
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => TrainSection) train?: TrainSection;
+  @IsObject() @ValidateNested() @Type(() => TrainSection) train = new TrainSection();
 }
 
 /** SPNet-c: subtract γ from seen-class probabilities at test time, γ chosen from `gammas` by `rule`. */
@@ -63,6 +63,7 @@ export class CalibrationSection {
    * labels (optimistic; marked "oracle" in every table).
    */
   @IsIn(['none', 'held-out-seen', 'oracle-val']) rule: 'none' | 'held-out-seen' | 'oracle-val' = 'none';
+  /** The γ swept by either rule: 0, 0.05, …, 0.95, 0.97, 0.99 unless the file says otherwise (with rule none, unused). */
   @IsArray() @IsNumber({}, { each: true }) @Min(0, { each: true }) @Max(1, { each: true })
   gammas: number[] = [...Array.from({ length: 20 }, (_, i) => Math.round(i * 5) / 100), 0.97, 0.99];
   /** Dataset label ids of the seen classes treated as unseen by held-out-seen (e.g. VOC's seen-val classes). */
@@ -124,7 +125,11 @@ export class ModelSection {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => MultiScaleSection) multiScale?: MultiScaleSection;
 }
 
-/** The top level of an experiment file (after `_base_` merging and `--set` overrides). */
+/**
+ * The top level of an experiment file (after `_base_` merging and `--set` overrides). Every section has its
+ * defaults, so the typed experiment (validateExperiment) holds every value a run reads; what a file leaves out
+ * stays out of the raw config, which alone is hashed (run folders, stage keys).
+ */
 export class ExperimentSchema {
   @IsString() @Matches(/^[\w.+-]+$/, { message: 'may contain only letters, digits, "_", ".", "+" and "-"' }) name = 'experiment';
   @IsInt() @Min(0) seed = 0;
@@ -135,20 +140,20 @@ export class ExperimentSchema {
   /** Train a backbone that requires pretrained weights (`requireWeights`) from random initialisation anyway. */
   @IsBoolean() allowRandomInit = false;
   @Allow() dataset?: unknown;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => SplitsSection) splits?: SplitsSection;
+  @IsObject() @ValidateNested() @Type(() => SplitsSection) splits = new SplitsSection();
   /** Training augmentation, applied in order (registered transforms). */
   @Allow() transforms?: unknown;
   /** Evaluation preprocessing (no randomness). */
   @Allow() evalTransforms?: unknown;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => ModelSection) model?: ModelSection;
+  @IsObject() @ValidateNested() @Type(() => ModelSection) model = new ModelSection();
   /** The supervised (SPNet) stage. */
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => TrainSection) train?: TrainSection;
+  @IsObject() @ValidateNested() @Type(() => TrainSection) train = new TrainSection();
   /** ZS3Net's generative stage after the supervised one (a registered generator, e.g. `gmmn`). */
   @Allow() generative?: unknown;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => SelfTrainingSection) selfTraining?: SelfTrainingSection;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => CalibrationSection) calibration?: CalibrationSection;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => EvalSection) eval?: EvalSection;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => LoaderSection) loader?: LoaderSection;
+  @IsObject() @ValidateNested() @Type(() => SelfTrainingSection) selfTraining = new SelfTrainingSection();
+  @IsObject() @ValidateNested() @Type(() => CalibrationSection) calibration = new CalibrationSection();
+  @IsObject() @ValidateNested() @Type(() => EvalSection) eval = new EvalSection();
+  @IsObject() @ValidateNested() @Type(() => LoaderSection) loader = new LoaderSection();
 }
 
 /** Where registered components sit in the experiment tree, and which registry validates each. */

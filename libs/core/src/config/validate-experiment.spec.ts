@@ -3,7 +3,8 @@ import { IsIn, IsNumber } from 'class-validator';
 import { injectable } from 'tsyringe';
 import { ConfigError } from '../errors';
 import { Registries } from '../registry/registries';
-import { experimentIssues, validateExperiment } from './validate-experiment';
+import { CalibrationSection, EvalSection, ExperimentSchema, TrainSection } from './experiment-schema';
+import { experimentIssues, typedExperiment, validateExperiment } from './validate-experiment';
 
 class FakeDatasetOptions {
   @IsIn(['train', 'val']) split = 'train';
@@ -106,5 +107,34 @@ describe('validateExperiment', () => {
       expect(e).toBeInstanceOf(ConfigError);
       expect((e as ConfigError).issues[0].path).toBe('seed');
     }
+  });
+
+  it('returns the experiment typed: every section present with its defaults, the raw config left as written', () => {
+    const raw = { dataset: { type: 'fake' }, train: { iterations: 5 }, selfTraining: { rounds: 1 } };
+    const written = JSON.stringify(raw);
+    const exp = validateExperiment(raw, registries());
+    expect(exp).toBeInstanceOf(ExperimentSchema);
+    expect(exp.train).toEqual(Object.assign(new TrainSection(), { iterations: 5 }));
+    expect(exp.selfTraining.rounds).toBe(1);
+    expect(exp.selfTraining.labelling).toBe('cached');
+    expect(exp.selfTraining.train).toEqual(new TrainSection());
+    expect(exp.splits).toEqual({ train: 'train', eval: 'test', calibration: 'val' });
+    expect(exp.eval).toEqual(new EvalSection());
+    expect(exp.loader.workers).toBe(1);
+    expect(exp.calibration).toEqual(new CalibrationSection());
+    expect(exp.calibration.gammas).toHaveLength(22);
+    expect(exp.name).toBe('experiment');
+    expect(JSON.stringify(raw)).toBe(written);
+  });
+
+  it('rejects a section that is not a mapping, naming it', () => {
+    expect(experimentIssues({ dataset: { type: 'fake' }, eval: 5 }, registries()).map((i) => i.path)).toContain('eval');
+  });
+
+  it('typedExperiment converts without validating (for configs experimentIssues already passed)', () => {
+    const exp = typedExperiment({ dataset: { type: 'fake' }, calibration: { rule: 'oracle-val' } });
+    expect(exp.calibration.rule).toBe('oracle-val');
+    expect(exp.calibration.gammas).toEqual(new CalibrationSection().gammas);
+    expect(exp.train.batchSize).toBe(16);
   });
 });

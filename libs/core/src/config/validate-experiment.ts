@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
 import { ConfigError, type ConfigIssue } from '../errors';
 import type { Registries } from '../registry/registries';
 import { collectOptionIssues } from '../registry/validate-options';
@@ -31,7 +33,21 @@ export function experimentIssues(config: Plain, registries: Registries): ConfigI
   return issues;
 }
 
-export function validateExperiment(config: Plain, registries: Registries, source?: string): void {
+/**
+ * Validates a whole merged experiment config (see experimentIssues) and returns it typed: every section
+ * present, defaults filled in. The one place a run's config is validated; the typed experiment flows down,
+ * and the raw config is kept only for hashing.
+ */
+export function validateExperiment(config: Plain, registries: Registries, source?: string): ExperimentSchema {
   const issues = experimentIssues(config, registries);
   if (issues.length) throw new ConfigError(issues, source);
+  return typedExperiment(config);
+}
+
+/**
+ * The typed experiment of a config that experimentIssues already passed (an ablation checks all its runs before
+ * any work): a conversion, not a second validation.
+ */
+export function typedExperiment(config: Plain): ExperimentSchema {
+  return plainToInstance(ExperimentSchema, config, { exposeDefaultValues: true });
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { IGNORE_INDEX as I } from '@zls/core';
+import { IGNORE_INDEX as I, TrainSection } from '@zls/core';
 import { maskedCrossEntropy, multiScaleCrossEntropy, targetPositions } from './masked-cross-entropy';
 import { stageFromConfig } from '../run/stage-from-config';
 
@@ -75,7 +75,7 @@ describe('multiScaleCrossEntropy (SPNet: one term per output, targets nearest to
   });
 
   it('only the supervised stages (round 0) train multi-scale; students do not', () => {
-    expect(stageFromConfig('spnet', 0, undefined, [0, 1]).multiScale).toBe(true);
-    expect(stageFromConfig('round-1', 1, undefined, [0, 1]).multiScale).toBe(false);
+    expect(stageFromConfig('spnet', 0, new TrainSection(), [0, 1]).multiScale).toBe(true);
+    expect(stageFromConfig('round-1', 1, new TrainSection(), [0, 1]).multiScale).toBe(false);
   });
 });

@@ -1,12 +1,11 @@
-import { TrainSection } from '@zls/core';
+import type { TrainSection } from '@zls/core';
 import type { StageSpec } from '../train/stage-spec';
 
 /**
- * A training stage's spec from its config section (defaults filled in by the schema class). Round 0 (SPNet's
+ * A training stage's spec from its config section (the typed experiment's: defaults filled in). Round 0 (SPNet's
  * supervised stages) trains on the model's multi-scale outputs where it has them; rounds ≥ 1 (students) do not.
  */
-export function stageFromConfig(name: string, round: number, section: TrainSection | undefined, classes: readonly number[]): StageSpec {
-  const t = section ?? new TrainSection();
+export function stageFromConfig(name: string, round: number, t: TrainSection, classes: readonly number[]): StageSpec {
   return {
     name,
     round,

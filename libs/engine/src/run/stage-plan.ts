@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExperimentSchema, validateOptions, type Plain } from '@zls/core';
+import type { ExperimentSchema, Plain } from '@zls/core';
 import { stageFromConfig } from './stage-from-config';
 import { baseStageKey, generativeStageKey, heldOutStageKey, roundStageKey } from './stage-keys';
 
@@ -21,10 +21,10 @@ export interface PlannedStage {
 /**
  * The stages of one experiment config in the order runExperiment trains them: the supervised SPNet, ZS3Net's
  * generative stage (when the config has `generative`), each round of self-training, then the held-out SPNet of
- * the held-out-seen calibration rule, which starts from nothing and so needs no other stage.
+ * the held-out-seen calibration rule, which starts from nothing and so needs no other stage. Keys come from
+ * the raw config (`config`), everything else from the validated experiment.
  */
-export function planStages(config: Plain): PlannedStage[] {
-  const exp = validateOptions(ExperimentSchema, config, '');
+export function planStages(exp: ExperimentSchema, config: Plain): PlannedStage[] {
   const stages: PlannedStage[] = [];
   let previous = baseStageKey(config);
   stages.push({ key: previous, name: 'spnet', steps: stageFromConfig('spnet', 0, exp.train, []).iterations, files: [] });
@@ -33,14 +33,14 @@ export function planStages(config: Plain): PlannedStage[] {
     stages.push({ key, name: 'zs3', steps: 1, after: previous, files: [] });
     previous = key;
   }
-  const rounds = exp.selfTraining?.rounds ?? 0;
+  const rounds = exp.selfTraining.rounds;
   for (let round = 1; round <= rounds; round++) {
     const key = roundStageKey(previous, config, round);
     const name = `round-${round}`;
-    stages.push({ key, name, steps: stageFromConfig(name, round, exp.selfTraining?.train, []).iterations, after: previous, files: ['pseudo-label-quality.json'] });
+    stages.push({ key, name, steps: stageFromConfig(name, round, exp.selfTraining.train, []).iterations, after: previous, files: ['pseudo-label-quality.json'] });
     previous = key;
   }
-  if (exp.calibration?.rule === 'held-out-seen') {
+  if (exp.calibration.rule === 'held-out-seen') {
     stages.push({ key: heldOutStageKey(config, exp.calibration), name: 'spnet-held-out', steps: stageFromConfig('spnet-held-out', 0, exp.train, []).iterations, files: [] });
   }
   return stages;

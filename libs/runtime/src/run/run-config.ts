@@ -13,11 +13,12 @@ import {
   type Registries,
 } from '@zls/core';
 import { runExperiment, trainStagesUpTo, type RunExperimentOptions, type RunResult } from '@zls/engine';
-import { GmmnFeatureGenerationStage, type GmmnGenerator } from '@zls/models';
 import { createDataService } from '../services/data-service';
 import { createMetricsService } from '../services/metrics-service';
 import { createModelService } from '../services/model-service';
+import { buildFeatureGeneration } from './feature-generation';
 import { heldOutDataService } from './held-out-data';
+import { runStages } from './run-stages';
 
 /**
  * A backbone marked `requireWeights` (the real benchmarks: the protocol starts from ImageNet weights) without a
@@ -46,7 +47,10 @@ function normalizationPreset(transforms: unknown): string | undefined {
 }
 
 export interface RunConfigOptions {
+  /** The config as written: saved beside the results and hashed (stage keys, the result's configHash). */
   config: Plain;
+  /** The same config validated and typed (loadExperiment, an ablation's plan); absent: its schema is checked here. */
+  experiment?: ExperimentSchema;
   registries: Registries;
   runDir: string;
   stageRoot: string;
@@ -79,7 +83,8 @@ export async function trainConfigStage(options: RunConfigOptions, stageKey: stri
 async function experimentOptions(options: RunConfigOptions): Promise<RunExperimentOptions> {
   const { config, registries } = options;
   const print = options.print ?? (() => undefined);
-  const exp = validateOptions(ExperimentSchema, config, '');
+  // Without a typed experiment (specs, scripts) the schema is checked here; components are checked when built.
+  const exp = options.experiment ?? validateOptions(ExperimentSchema, config, '');
   requirePretrainedWeights(config, exp.allowRandomInit);
   saveResolvedConfig(options.runDir, config, options.sourceFiles ?? []);
   const engines = chooseEngines(exp.backend);
@@ -87,37 +92,35 @@ async function experimentOptions(options: RunConfigOptions): Promise<RunExperime
   print(`backend: ${backend.name} (${backend.detail})`);
   if (engines.graphs) print(`training graphs: ${engines.graphs.name} (${engines.graphs.detail})`);
 
-  const splits = { train: exp.splits?.train ?? 'train', eval: exp.splits?.eval ?? 'test', calibration: exp.splits?.calibration ?? 'val' };
+  // Components are built from the raw config's sections: their registries validate and type them.
   const data = createDataService({
     registries,
     dataset: config['dataset'] as ComponentConfig,
-    splits,
+    splits: exp.splits,
     transforms: (config['transforms'] as ComponentConfig[] | undefined) ?? [],
     evalTransforms: (config['evalTransforms'] as ComponentConfig[] | undefined) ?? [],
-    workers: exp.loader?.workers ?? 1,
+    workers: exp.loader.workers,
     scratchDir: options.runDir,
   });
   const models = createModelService(registries, (config['model'] ?? {}) as Plain, data.classSpace, normalizationPreset(config['transforms']));
-  const metrics = createMetricsService({ convention: exp.eval?.nanConvention ?? 'spnet', warpSize: exp.eval?.warpSize });
-  const rounds = exp.selfTraining?.rounds ?? 0;
+  const metrics = createMetricsService({ convention: exp.eval.nanConvention, warpSize: exp.eval.warpSize });
+  const rounds = exp.selfTraining.rounds;
   let labeler: PseudoLabeler | undefined;
   if (rounds > 0) {
-    const plConfig = exp.selfTraining?.pseudoLabel as ComponentConfig | undefined;
+    const plConfig = exp.selfTraining.pseudoLabel as ComponentConfig | undefined;
     if (!plConfig) throw new ConfigError([{ path: 'selfTraining.pseudoLabel', message: `required when selfTraining.rounds is ${rounds}` }]);
     labeler = registries.pseudoLabeler.build(plConfig, 'selfTraining.pseudoLabel');
   }
   let heldOutData;
-  if (exp.calibration?.rule === 'held-out-seen') {
+  if (exp.calibration.rule === 'held-out-seen') {
     const ids = exp.calibration.heldOutClasses;
     if (ids.length === 0) throw new ConfigError([{ path: 'calibration.heldOutClasses', message: 'the held-out-seen rule needs at least one seen class id' }]);
     heldOutData = heldOutDataService(data, ids.map((id) => data.classSpace.outputIndexOf(id)));
   }
   let featureGeneration: FeatureGenerationStage | undefined;
-  if (config['generative'] !== undefined) {
-    const generator = registries.of<GmmnGenerator>('generator').build(config['generative'] as ComponentConfig, 'generative');
-    featureGeneration = new GmmnFeatureGenerationStage(generator);
-  }
+  if (config['generative'] !== undefined) featureGeneration = buildFeatureGeneration(registries, config['generative'] as ComponentConfig);
   return {
+    experiment: exp,
     config,
     services: { data, models, metrics, labeler, heldOutData, featureGeneration },
     runDir: options.runDir,
@@ -127,6 +130,7 @@ async function experimentOptions(options: RunConfigOptions): Promise<RunExperime
     graphs: engines.graphs ? { executionProviders: engines.graphs.executionProviders, threads: options.threads ?? availableParallelism() } : undefined,
     signal: options.signal,
     stageLocks: { wait: options.waitForStages ?? true },
+    stages: runStages(registries),
   };
 }
 
