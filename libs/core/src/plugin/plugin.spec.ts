@@ -44,7 +44,7 @@ describe('loadPlugins', () => {
   });
 
   it('refuses a plugin written for another API version', async () => {
-    await expect(loadPlugins(['zls-plugin-old'], new Registries(), dir)).rejects.toThrow(/targets plugin API 0; this zls provides 1/);
+    await expect(loadPlugins(['zls-plugin-old'], new Registries(), dir)).rejects.toThrow(/targets plugin API 0; this zls provides 2/);
   });
 
   it('refuses a package that exports no plugin', async () => {

@@ -2,7 +2,7 @@ import { ZlsError } from '../errors';
 import type { Registries } from '../registry/registries';
 
 /** Bumped when Registries or the component interfaces change incompatibly. */
-export const PLUGIN_API_VERSION = 1;
+export const PLUGIN_API_VERSION = 2;
 
 /** What a plugin package exports (as `default` or as `plugin`). */
 export interface ZlsPlugin {
