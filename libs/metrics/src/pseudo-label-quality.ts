@@ -246,11 +246,11 @@ export function candidateMask(target: LabelMap, candidateValues: readonly number
 }
 
 /**
- * One row per round: the overall quality numbers, in percent. The headers are the console's since before the
- * rename ("recall" is `coverage`, "coverage" the any-label share), kept so logs compare line for line.
+ * One row per round: the overall quality numbers, in percent, headed by the fields' names (coverage: correctly
+ * labelled share of a class's pixels; labelled: share that got any label).
  */
 export function formatPseudoLabelQualityTable(reports: readonly PseudoLabelQualityReport[]): string {
-  const header = ['round', 'precision', 'prec. unseen px', 'recall unseen', 'coverage unseen', '% cand. labelled', '% non-unseen cand. labelled'];
+  const header = ['round', 'precision', 'prec. unseen px', 'coverage unseen', 'labelled unseen', '% cand. labelled', '% non-unseen cand. labelled'];
   const rows = reports.map((r, i) => [
     String(r.round ?? i + 1),
     formatPercent(r.precision),
@@ -266,6 +266,6 @@ export function formatPseudoLabelQualityTable(reports: readonly PseudoLabelQuali
   return [
     ...alignColumns([header, ...rows], 1),
     '',
-    ...alignColumns([['round', 'unseen class', 'precision', 'recall', 'coverage', 'hidden px'], ...perClass], 2),
+    ...alignColumns([['round', 'unseen class', 'precision', 'coverage', 'labelled', 'hidden px'], ...perClass], 2),
   ].join('\n');
 }

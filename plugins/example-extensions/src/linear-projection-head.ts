@@ -28,8 +28,10 @@ export class LinearProjectionHead implements Head {
     this.outputChannels = options.embeddingDim;
     const seed = options.seed ?? context.seed ?? 0;
     const std = Math.sqrt(1 / context.inputChannels);
-    this.kernel = tf.variable(tf.randomNormal([1, 1, context.inputChannels, options.embeddingDim], 0, std, 'float32', seed), true);
-    this.bias = tf.variable(tf.zeros([options.embeddingDim]), true);
+    const inChannels = context.inputChannels;
+    // Inside tidy, the initial values are freed once copied into the variables (tidy keeps variables).
+    this.kernel = tf.tidy(() => tf.variable(tf.randomNormal([1, 1, inChannels, options.embeddingDim], 0, std, 'float32', seed), true));
+    this.bias = tf.tidy(() => tf.variable(tf.zeros([options.embeddingDim]), true));
   }
 
   apply(features: BackboneOutput, _training: boolean): tf.Tensor4D {
