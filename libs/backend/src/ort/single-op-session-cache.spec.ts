@@ -37,7 +37,8 @@ describe('SingleOpSessionCache', () => {
     expect(frozenGraphSessionOptions(2)).toMatchObject({ ...VARIABLE_SHAPE_MEMORY, intraOpNumThreads: 2 });
 
     // 24 shapes, each with a 16–17 MB intermediate: with onnxruntime's default CPU arena every session kept its
-    // peak and resident memory grew by about 430 MB here; without it, by about 35 MB.
+    // peak and resident memory grew by about 430 MB here; without it, by about 35 MB, and up to 131 MB on a
+    // loaded machine (the allocator returns pages late), so the bound sits between the two regimes.
     const cache = new SingleOpSessionCache();
     const [k, n, rows] = [4, 2048, 2048];
     const a = new Float32Array((rows + 24) * k).fill(0.5);
@@ -50,7 +51,7 @@ describe('SingleOpSessionCache', () => {
     const grown = (process.memoryUsage().rss - before) / MB;
     expect(out[0]).toBeCloseTo(0.5);
     expect(cache.size).toBe(25);
-    expect(grown).toBeLessThan(128);
+    expect(grown).toBeLessThan(256);
     cache.clear();
   });
 });
