@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { experimentIssues, type Plain } from '@zls/core';
+import { experimentIssues, loadPlugins, type Plain } from '@zls/core';
 import { baseStageKey, roundStageKey } from '@zls/engine';
 import { createRegistries } from '@zls/runtime';
 import { expandAblation } from './expand-ablation';
@@ -9,6 +9,12 @@ const dir = path.resolve(__dirname, '../../../experiments/ablations');
 const registries = createRegistries();
 const datasetTakesSeed = (type: string) => registries.dataset.has(type) && registries.dataset.describeOptions(type).some((o) => o.name === 'seed');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+
+// The plugins the shipped configs name (plugin-example.yaml's), loaded as planAblation loads them.
+beforeAll(async () => {
+  const named = files.flatMap((f) => expandAblation(path.join(dir, f)).runs.flatMap((r) => (r.config['plugins'] as string[] | undefined) ?? []));
+  await loadPlugins([...new Set(named)], registries, dir);
+});
 
 describe('the shipped ablation files', () => {
   it.each(files)('%s expands into runs that all validate', (file) => {
