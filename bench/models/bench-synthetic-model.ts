@@ -30,7 +30,7 @@ function pytorch(threads: number, reps: number): TorchResult | undefined {
 }
 const arg = (flag: string, fallback: string) => {
   const i = process.argv.indexOf(flag);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 };
 
 /** The default engine: each step one onnxruntime graph (2 threads). */

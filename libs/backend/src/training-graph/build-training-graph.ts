@@ -3,7 +3,7 @@ import { OnnxGraphBuilder, type OnnxGraphIR, type OnnxNodeSpec } from '../onnx/o
 import { GradientContext } from './gradient-context';
 import { emitClassWeightedCrossEntropy } from './classifier-loss-graph';
 import { emitMaskedCrossEntropy, emitMaskedCrossEntropyNchw, emitMultiScaleCrossEntropy, emitWeightedSum } from './loss-graphs';
-import { ADAM_C1_INPUT, ADAM_C2_INPUT, emitUpdate, LR_INPUT, type OptimizerSpec, type ParameterSpec, type StateSlot } from './optimizer-graphs';
+import { ADAM_C1_INPUT, ADAM_C2_INPUT, emitUpdates, LR_INPUT, type OptimizerSpec, type ParameterSpec, type StateSlot } from './optimizer-graphs';
 import { fuseConstantProjections } from './fuse-projections';
 import { probeShapes } from './probe-shapes';
 import { batchNormTrainingGradient, emitBatchNormTraining } from './rules/batch-norm-gradients';
@@ -57,6 +57,17 @@ export interface TrainingGraph {
   gradients: ReadonlyMap<string, string>;
   /** One per Dropout that trains (its input depends on a parameter); also listed in `feeds`. */
   dropoutMasks: readonly DropoutMaskInput[];
+}
+
+/**
+ * The NHWC transpose (perm 0,2,3,1) that produces a masked cross-entropy's scores, when nothing else reads its
+ * output: the loss then reads the NCHW value before it (the fused loss wants classes on axis 1).
+ */
+function finalNhwcTranspose(forward: OnnxGraphIR, loss: TrainingGraphSpec['loss']): OnnxNodeSpec | undefined {
+  if (loss.kind !== 'masked-cross-entropy') return undefined;
+  const producer = forward.nodes.find((n) => n.outputs.includes(loss.scores));
+  if (producer?.opType !== 'Transpose' || (producer.attrs['perm'] as number[] | undefined)?.join() !== '0,2,3,1') return undefined;
+  return forward.nodes.some((n) => n.inputs.includes(loss.scores)) ? undefined : producer;
 }
 
 /** Name of the labels input (the cross-entropies) or the weights input (weighted sum); a scalar loss has none. */
@@ -120,7 +131,10 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
   // from a generator no other code can reproduce).
   const nodes: OnnxNodeSpec[] = [];
   const dropoutMasks: DropoutMaskInput[] = [];
+  const lossTranspose = finalNhwcTranspose(forward, spec.loss);
   for (const node of forward.nodes) {
+    // The loss reads the NCHW value before the net's final transpose, so the transposed scores are never used.
+    if (node === lossTranspose) continue;
     if (dropoutTraining.has(node)) {
       if (node.outputs.length > 1) throw new ZlsError(`training graph: Dropout '${node.name}' outputs its mask; only the data output is supported`);
       const ratioInit = node.inputs[1] ? initializers.get(node.inputs[1]) : undefined;
@@ -164,9 +178,7 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
   // value are read before the transpose (the fused loss wants classes on axis 1).
   let lossValue =
     spec.loss.kind === 'masked-cross-entropy' || spec.loss.kind === 'class-weighted-cross-entropy' ? spec.loss.scores : spec.loss.kind === 'multi-scale-cross-entropy' ? '' : spec.loss.value;
-  const producer = forward.nodes.find((n) => n.outputs.includes(lossValue));
-  const nchwScores =
-    spec.loss.kind === 'masked-cross-entropy' && producer?.opType === 'Transpose' && (producer.attrs['perm'] as number[] | undefined)?.join() === '0,2,3,1' ? producer.inputs[0] : undefined;
+  const nchwScores = lossTranspose?.inputs[0];
   const lossReads = spec.loss.kind === 'multi-scale-cross-entropy' ? spec.loss.scores : [lossValue];
   for (const v of lossReads) if (!shapes.has(v)) throw new ZlsError(`training graph: the loss reads '${v}', which is not a float value of the forward graph`);
   let seed: { loss: string; dScores: string };
@@ -244,18 +256,19 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
     feeds[ADAM_C2_INPUT] = { dims: [], type: 'float' };
   }
   const gradients = new Map<string, string>();
-  const updates: (StateSlot & { initial: Float32Array })[] = [];
+  const grads = new Map<string, string>();
   for (const p of spec.parameters) {
     const grad = total(p.name) ?? g.op('ConstantOfShape', [ctx.constInt64(shapes.get(p.name) as number[])]);
     if (spec.outputGradients) {
       g.addNode('Identity', [grad], [`${p.name}__grad`]);
       gradients.set(p.name, `${p.name}__grad`);
     }
-    const init = initializers.get(p.name);
-    for (const slot of emitUpdate(ctx, p, grad, spec.optimizer)) {
-      updates.push({ ...slot, initial: slot.input === p.name ? (init?.data as Float32Array) : new Float32Array(slot.dims.reduce((a, b) => a * b, 1)) });
-    }
+    grads.set(p.name, grad);
   }
+  const slotsOf = emitUpdates(ctx, spec.parameters, grads, spec.optimizer);
+  const updates = spec.parameters.flatMap((p) =>
+    (slotsOf.get(p.name) ?? []).map((slot) => ({ ...slot, initial: slot.input === p.name ? (initializers.get(p.name)?.data as Float32Array) : new Float32Array(slot.dims.reduce((a, b) => a * b, 1)) })),
+  );
   state.unshift(...updates);
   for (const slot of state) g.addOutput(slot.output, slot.dims);
   for (const grad of gradients.values()) g.addOutput(grad, shapes.get(grad.slice(0, -'__grad'.length)) as number[]);

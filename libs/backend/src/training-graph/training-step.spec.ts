@@ -136,3 +136,69 @@ describe('training-graph masked cross-entropy', () => {
     await session.dispose();
   });
 });
+
+describe('training-graph updates of small parameters as one flat vector', () => {
+  // w and u share their settings (one flat update); z has its own lr multiplier and decay (its own nodes).
+  const params = [
+    { name: 'w', dims: [3, 4], lrMultiplier: 1, weightDecay: 1e-2 },
+    { name: 'u', dims: [2, 1, 3], lrMultiplier: 1, weightDecay: 1e-2 },
+    { name: 'z', dims: [5], lrMultiplier: 10, weightDecay: 0 },
+  ];
+  const initial = params.map((p) => random(p.dims.reduce((a, b) => a * b, 1)));
+  const total = initial.reduce((a, v) => a + v.length, 0);
+  const r = random(total);
+  const lrs = [0.1, 0.05, 0.02];
+
+  /** value = Concat(flattened w, u, z): the weighted-sum loss's gradient is r's slice for each parameter. */
+  function concatGraph() {
+    const g = new OnnxGraphBuilder('concat');
+    g.addInput('x', [1]);
+    params.forEach((p, i) => g.addInitializer(p.name, initial[i], p.dims));
+    g.addInt64Initializer('flat', [-1]);
+    const y = g.op('Concat', params.map((p) => g.op('Reshape', [p.name, 'flat'])), { axis: 0 });
+    g.addOutput(y, null);
+    return { ir: g.ir(), y };
+  }
+
+  it.each([
+    ['sgd', { kind: 'sgd', momentum: 0.9 }],
+    ['adam', { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }],
+  ] as const)('%s: every parameter and buffer as the float64 rule gives it alone, state kept per parameter', async (_, optimizer) => {
+    const { ir, y } = concatGraph();
+    const graph = await buildTrainingGraph({ forward: ir, inputDims: { x: [1] }, parameters: params, loss: { kind: 'weighted-sum', value: y }, optimizer });
+    expect(graph.state.map((s) => s.input)).toEqual(
+      params.flatMap((p) => (optimizer.kind === 'sgd' ? [p.name, `${p.name}__momentum`] : [p.name, `${p.name}__adam_m`, `${p.name}__adam_v`])),
+    );
+    const session = await OnnxTrainingSession.create(graph, { threads: 1, adam: { beta1: 0.9, beta2: 0.999 } });
+    const w = initial.map((v) => Float64Array.from(v));
+    const m = initial.map((v) => new Float64Array(v.length));
+    const v2 = initial.map((v) => new Float64Array(v.length));
+    for (let t = 1; t <= lrs.length; t++) {
+      await session.step({ inputs: { x: new Float32Array(1) }, targets: r, lr: lrs[t - 1] });
+      let offset = 0;
+      params.forEach((p, k) => {
+        const lr = lrs[t - 1] * p.lrMultiplier;
+        for (let i = 0; i < w[k].length; i++) {
+          const g = r[offset + i] + p.weightDecay * w[k][i];
+          if (optimizer.kind === 'sgd') {
+            m[k][i] = 0.9 * m[k][i] + g;
+            w[k][i] -= lr * m[k][i];
+          } else {
+            m[k][i] = 0.9 * m[k][i] + 0.1 * g;
+            v2[k][i] = 0.999 * v2[k][i] + 0.001 * g * g;
+            w[k][i] -= (lr * (m[k][i] / (1 - 0.9 ** t))) / (Math.sqrt(v2[k][i] / (1 - 0.999 ** t)) + 1e-8);
+          }
+        }
+        offset += w[k].length;
+      });
+    }
+    params.forEach((p, k) => {
+      const got = session.value(p.name);
+      expect(got.length).toBe(w[k].length);
+      for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(w[k][i], 5);
+      const buffer = session.value(optimizer.kind === 'sgd' ? `${p.name}__momentum` : `${p.name}__adam_m`);
+      for (let i = 0; i < got.length; i++) expect(buffer[i]).toBeCloseTo(m[k][i], 5);
+    });
+    await session.dispose();
+  });
+});

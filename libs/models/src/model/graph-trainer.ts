@@ -15,6 +15,6 @@ export async function createGraphTrainer(net: SegmentationNet, request: GraphTra
     const forward = net.onnxGraph({ classes: request.classes, batch: n, height: h, width: w, multiScale: 'train' }).ir();
     return createVariableGraphTrainer(forward, { kind: 'multi-scale-cross-entropy', scores: forward.outputs.map((o) => o.name), labelDims: [n, h, w] }, request);
   }
-  const forward = net.onnxGraph({ classes: request.classes, batch: n, height: h, width: w }).ir();
+  const forward = net.onnxGraph({ classes: request.classes, batch: n, height: h, width: w, nchwUpsampling: true }).ir();
   return createVariableGraphTrainer(forward, 'scores', request);
 }

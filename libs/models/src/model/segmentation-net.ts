@@ -23,6 +23,11 @@ export interface OnnxExportOptions {
    * scale's scores on its own grid, then their max on the scale-1 grid.
    */
   multiScale?: 'train' | 'test';
+  /**
+   * Upsample NCHW scores, then transpose to NHWC 'scores' (training graphs: the loss reads the value before the
+   * transpose). Otherwise the low-resolution scores are transposed and upsampled channels-last, which is faster.
+   */
+  nchwUpsampling?: boolean;
 }
 
 /** How scores are upsampled to the input: half-pixel centres (tfjs/PyTorch default) or corner-aligned. */
@@ -208,8 +213,11 @@ export class SegmentationNet implements SegmentationModel {
       }
       lowRes = max();
     }
-    const scores = onnxOps.resizeLike(g, lowRes, x, this.geometry.alignCorners);
-    g.addNode('Transpose', [scores], ['scores'], { perm: [0, 2, 3, 1] });
+    if (options.nchwUpsampling) {
+      g.addNode('Transpose', [onnxOps.resizeLike(g, lowRes, x, this.geometry.alignCorners)], ['scores'], { perm: [0, 2, 3, 1] });
+    } else {
+      onnxOps.resizeNhwcLike(g, onnxOps.nchwToNhwc(g, lowRes), 'images', this.geometry.alignCorners, 'scores');
+    }
     g.addOutput('scores', [n, h, w, classes.length]);
     return g;
   }

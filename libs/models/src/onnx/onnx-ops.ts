@@ -22,6 +22,20 @@ export const onnxOps = {
     return g.op('Resize', [x, '', '', sizes], { mode: 'linear', coordinate_transformation_mode: alignCorners ? 'align_corners' : 'half_pixel' });
   },
 
+  /**
+   * Bilinear resize of NHWC `x` on its spatial axes to those of NHWC `like` (sizes read at run time), written to
+   * `out`. onnxruntime
+   * runs this channels-last kernel about twice as fast as an NCHW resize plus the transpose of its output, with
+   * the same values.
+   */
+  resizeNhwcLike(g: OnnxGraphBuilder, x: string, like: string, alignCorners: boolean, out: string): string {
+    const nhw = g.op('Slice', [g.op('Shape', [like]), constInt64(g, 'c_0', [0]), constInt64(g, 'c_3', [3])]);
+    const c = g.op('Slice', [g.op('Shape', [x]), constInt64(g, 'c_3', [3]), constInt64(g, 'c_4', [4])]);
+    const sizes = g.op('Concat', [nhw, c], { axis: 0 });
+    g.addNode('Resize', [x, '', '', sizes], [out], { mode: 'linear', coordinate_transformation_mode: alignCorners ? 'align_corners' : 'half_pixel' });
+    return out;
+  },
+
   /** Bilinear resize with half-pixel centres to a fixed spatial size. */
   resizeTo(g: OnnxGraphBuilder, x: string, size: [number, number]): string {
     const nc = g.op('Slice', [g.op('Shape', [x]), constInt64(g, 'c_0', [0]), constInt64(g, 'c_2', [2])]);

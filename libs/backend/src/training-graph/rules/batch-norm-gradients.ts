@@ -41,23 +41,25 @@ export function emitBatchNormTraining(ctx: GradientContext, node: OnnxNodeSpec):
 }
 
 /**
- * Gradient of training-mode batch norm: with g = dy·γ, dx = (1/σ)·(g − mean(g) − x̂·mean(g·x̂)) over N, H, W;
- * dγ = Σ dy·x̂, dβ = Σ dy.
+ * Gradient of training-mode batch norm: dβ = Σ dy, dγ = Σ dy·x̂ over N, H, W (count m), and, since mean(dy·γ) =
+ * γ·dβ/m and mean(dy·γ·x̂) = γ·dγ/m, dx = (γ/σ)·(dy − dβ/m − x̂·dγ/m): two reductions and five element-wise passes
+ * over the activation instead of four and seven for the textbook (1/σ)·(g − mean(g) − x̂·mean(g·x̂)), g = dy·γ.
  */
 export const batchNormTrainingGradient: GradientRule = (ctx, node, [dy], needs) => {
   const out: (string | undefined)[] = node.inputs.map(() => undefined);
   if (!dy) return out;
   const { xhat, invStd } = ctx.saved.get(node.name) as { xhat: string; invStd: string };
   const g = ctx.g;
-  const channels = ctx.shape(node.inputs[0])[1];
+  const [n, channels, h, w] = ctx.shape(node.inputs[0]);
+  const dBeta = needs[0] || needs[2] ? ctx.reduceSum(dy, CHANNEL_AXES, true) : '';
+  const dGamma = needs[0] || needs[1] ? ctx.reduceSum(g.op('Mul', [dy, xhat]), CHANNEL_AXES, true) : '';
   if (needs[0]) {
-    const gy = g.op('Mul', [dy, perChannel(ctx, node.inputs[1], channels)]);
-    const meanG = g.op('ReduceMean', [gy], { axes: CHANNEL_AXES, keepdims: 1 });
-    const meanGx = g.op('ReduceMean', [g.op('Mul', [gy, xhat])], { axes: CHANNEL_AXES, keepdims: 1 });
-    out[0] = g.op('Mul', [g.op('Sub', [g.op('Sub', [gy, meanG]), g.op('Mul', [xhat, meanGx])]), invStd]);
+    const perCount = ctx.scalar(1 / (n * h * w));
+    const centred = g.op('Sub', [g.op('Sub', [dy, g.op('Mul', [dBeta, perCount])]), g.op('Mul', [xhat, g.op('Mul', [dGamma, perCount])])]);
+    out[0] = g.op('Mul', [centred, g.op('Mul', [invStd, perChannel(ctx, node.inputs[1], channels)])]);
   }
-  if (needs[1]) out[1] = ctx.reduceSum(g.op('Mul', [dy, xhat]), CHANNEL_AXES, false);
-  if (needs[2]) out[2] = ctx.reduceSum(dy, CHANNEL_AXES, false);
+  if (needs[1]) out[1] = ctx.reshape(dGamma, [channels]);
+  if (needs[2]) out[2] = ctx.reshape(dBeta, [channels]);
   return out;
 };
 

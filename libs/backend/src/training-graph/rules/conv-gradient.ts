@@ -34,8 +34,9 @@ function liveTaps(kh: number, kw: number, inH: number, inW: number, outH: number
 }
 
 /**
- * The input values each live tap multiplies, one strided Slice per tap: [N, C, OH·OW] each (x padded only as
- * far as the taps reach). Kept apart: one product per tap is faster than concatenating them into patches.
+ * The input values each live tap multiplies, one strided Slice per tap, as [A, B·OH·OW] for x of shape [A, B, H, W]
+ * (x padded only as far as the taps reach). Kept apart: one product per tap is faster than concatenating them
+ * into patches.
  */
 function tapSlices(ctx: GradientContext, x: string, xShape: number[], outHW: [number, number], kw: number, taps: number[], c: ConvAttrs): string[] {
   const [n, ch, h, w] = xShape;
@@ -55,10 +56,10 @@ function tapSlices(ctx: GradientContext, x: string, xShape: number[], outHW: [nu
   return taps.map((t) => {
     const r0 = rowOf(t) - c.pads[0] + top;
     const c0 = colOf(t) - c.pads[1] + left;
-    // A 1×1, stride-1, unpadded convolution's only tap reads x itself: no copy (2 of 3 convolutions in a bottleneck).
-    if (padded === x && r0 === 0 && c0 === 0 && spanH === h && spanW === w && c.strides[0] === 1 && c.strides[1] === 1) return ctx.reshape(x, [n, ch, oh * ow]);
+    // A tap that reads x whole (a 1×1 stride-1 convolution's; a lone live tap of a dilated filter on a small map): no copy.
+    if (padded === x && r0 === 0 && c0 === 0 && spanH === h && spanW === w && c.strides[0] === 1 && c.strides[1] === 1) return ctx.reshape(x, [n, ch * oh * ow]);
     const s = g.op('Slice', [padded, ctx.constInt64([r0, c0]), ctx.constInt64([r0 + spanH, c0 + spanW]), axes, steps]);
-    return ctx.reshape(s, [n, ch, oh * ow]);
+    return ctx.reshape(s, [n, ch * oh * ow]);
   });
 }
 
@@ -78,18 +79,28 @@ function filterGradient(ctx: GradientContext, node: OnnxNodeSpec, dy: string, c:
   const [, , oh, ow] = ctx.shape(node.outputs[0]);
   const taps = liveTaps(kh, kw, h, w, oh, ow, c);
   if (taps.length === 0) return ctx.g.op('ConstantOfShape', [ctx.constInt64([o, cPerGroup, kh, kw])]);
-  const slices = tapSlices(ctx, x, xShape, [oh, ow], kw, taps, c);
   const g = ctx.g;
   const stacked = (parts: string[]) => (parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: 0 }));
-  if (c.group === 1) {
-    // Per tap t: dWₜᵀ[c, o] = Σ_n slice_t[n] · dy[n]ᵀ (dy transposed once), stacked as [T, C, O] → [O, C, T].
+  if (c.group === 1 && kh * kw === 1 && c.strides[0] === 1 && c.strides[1] === 1 && c.pads.every((p) => p === 0)) {
+    // A 1×1 stride-1 convolution's tap is x itself (2 of 3 convolutions in a bottleneck): per image, dWᵀ[c, o] =
+    // x[n] · dy[n]ᵀ, summed over the batch, so x is never copied.
     const dyT = g.op('Transpose', [ctx.reshape(dy, [n, o, oh * ow])], { perm: [0, 2, 1] });
-    const perTap = slices.map((s) => ctx.reduceSum(g.op('MatMul', [s, dyT]), [0], true));
-    const dw = g.op('Transpose', [stacked(perTap)], { perm: [2, 1, 0] });
+    const dwT = ctx.reduceSum(g.op('MatMul', [ctx.reshape(x, [n, ch, h * w]), dyT]), [0], false);
+    return ctx.reshape(g.op('Transpose', [dwT], { perm: [1, 0] }), [o, ch, 1, 1]);
+  }
+  if (c.group === 1) {
+    // x as [C, N, H, W] and dy as [N·OH·OW, O], each transposed once: a tap's dWₜᵀ = slice_t · dy is then one
+    // GEMM whose depth runs over the whole batch (no per-image products summed afterwards). Stacked [T·C, O] →
+    // [O, C, T].
+    const slices = tapSlices(ctx, g.op('Transpose', [x], { perm: [1, 0, 2, 3] }), [ch, n, h, w], [oh, ow], kw, taps, c);
+    const dyT = ctx.reshape(g.op('Transpose', [dy], { perm: [0, 2, 3, 1] }), [n * oh * ow, o]);
+    const perTap = stacked(slices.map((s) => g.op('MatMul', [s, dyT])));
+    const dw = g.op('Transpose', [ctx.reshape(perTap, [taps.length, ch, o])], { perm: [2, 1, 0] });
     return ctx.reshape(scatterTaps(ctx, dw, taps, kh, kw), [o, ch, kh, kw]);
   }
   if (c.group === ch && cPerGroup === 1 && o === ch) {
     // Depthwise: dW[c, t] = Σ_{n,p} dy[n, c, p] · slice_t[n, c, p].
+    const slices = tapSlices(ctx, x, xShape, [oh, ow], kw, taps, c).map((s) => ctx.reshape(s, [n, ch, oh * ow]));
     const dyFlat = ctx.reshape(dy, [n, ch, oh * ow]);
     const perTap = slices.map((s) => ctx.reshape(ctx.reduceSum(g.op('Mul', [s, dyFlat]), [0, 2], false), [1, ch]));
     const dw = g.op('Transpose', [stacked(perTap)], { perm: [1, 0] });
