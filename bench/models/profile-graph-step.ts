@@ -1,7 +1,8 @@
 /**
  * Where a training-graph step of the main job's net spends its time: onnxruntime's own profiler, kernel time
  * summed per op type and per node, for `--steps` steps after 2 warm-up steps.
- * Usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register bench/models/profile-graph-step.ts [--steps 10] [--infer]
+ * With `--time`, no profiler: the median wall time of the steps instead (for A/B runs of two trees, alternated).
+ * Usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register bench/models/profile-graph-step.ts [--steps 10] [--infer] [--time]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,7 +10,7 @@ import * as path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { OnnxInferenceSession, selectBackend } from '@zls/backend';
 import { normalValues } from '@zls/models';
-import { BATCH, buildMainJobNet, SEEN, seenPositions, SIZE } from './main-job-net';
+import { BATCH, buildMainJobNet, median, SEEN, seenPositions, SIZE } from './main-job-net';
 
 const arg = (flag: string, fallback: string) => {
   const i = process.argv.indexOf(flag);
@@ -50,13 +51,20 @@ function summarise(file: string, steps: number): void {
 async function main(): Promise<void> {
   const steps = Number(arg('--steps', '10'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zls-profile-'));
-  profileSessions(dir);
+  const timeOnly = process.argv.includes('--time');
+  if (!timeOnly) profileSessions(dir);
+  const times: number[] = [];
+  const timed = async (fn: () => Promise<unknown>) => {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  };
   await selectBackend('wasm-ort');
   const model = buildMainJobNet();
   const images = normalValues(BATCH * SIZE * SIZE * 3, 1, 3);
   if (process.argv.includes('--infer')) {
     const session = await OnnxInferenceSession.create(model.toOnnx(), { threads: 2 });
-    for (let i = 0; i < steps; i++) await session.run({ images: { data: images, dims: [BATCH, SIZE, SIZE, 3] } });
+    for (let i = 0; i < steps; i++) await timed(() => session.run({ images: { data: images, dims: [BATCH, SIZE, SIZE, 3] } }));
     await session.dispose();
   } else {
     const trainer = await model.graphTrainer({
@@ -69,11 +77,13 @@ async function main(): Promise<void> {
     });
     if (!trainer) throw new Error('no training graph');
     const targets = seenPositions();
-    for (let i = 0; i < steps; i++) await trainer.step(images, targets, 2e-3);
+    for (let i = 0; i < steps; i++) await timed(() => trainer.step(images, targets, 2e-3));
     await trainer.dispose();
   }
   model.dispose();
+  if (timeOnly) console.log(`median ${median(times.slice(2)).toFixed(1)} ms over ${steps - 2} runs after 2 warm-up runs`);
   for (const f of fs.readdirSync(dir)) summarise(path.join(dir, f), steps);
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((e) => {
