@@ -15,6 +15,7 @@
  *
  * Usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register bench/models/bench-resnet101.ts \
  *          [--batches 2,8] [--reps 2] [--size 321] [--engines graph] [--threads 2] [--lr 2.5e-4] [--no-torch]
+ *          [--torch-variants fused,fused+channels_last]
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -184,6 +185,9 @@ function spawnZls(c: ChildConfig): Outcome {
 function spawnTorch(batch: number, size: number, reps: number, threads: number, lr: number, bn3Gamma: number): TorchResult | { error: string } {
   const python = process.env['PYTHON'] ?? '/usr/bin/python3';
   const args = [path.join(__dirname, 'resnet101_reference.py'), '--batch', String(batch), '--size', String(size), '--reps', String(reps), '--threads', String(threads), '--lr', String(lr), '--bn3-gamma', String(bn3Gamma)];
+  // --torch-variants: only these PyTorch variants (batch 8 takes about a minute a step in each); default all.
+  const variants = arg('--torch-variants', '');
+  if (variants) args.push('--variants', variants);
   const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (run.status !== 0) return { error: `${python} ${run.signal ? `killed by ${run.signal}` : `exit ${run.status}`}: ${(run.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''}` };
   return lastJson<TorchResult>(run.stdout);
