@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OnnxInferenceSession, selectBackend } from '@zls/backend';
 import { maskedCrossEntropy, normalValues } from '@zls/models';
-import { BATCH, buildMainJobNet as buildModel, SEEN, seenPositions as positions, SIZE, timeIt } from './main-job-net';
+import { BATCH, buildMainJobNet as buildModel, mainJobGraphTrainer, SEEN, seenPositions as positions, SIZE, timeIt } from './main-job-net';
 
 interface TorchResult {
   torch: string;
@@ -39,15 +39,7 @@ async function graphStepMs(reps: number): Promise<number> {
   const model = buildModel();
   const images = normalValues(BATCH * SIZE * SIZE * 3, 1, 3);
   const targets = positions();
-  const trainer = await model.graphTrainer({
-    batchShape: [BATCH, SIZE, SIZE, 3],
-    classes: SEEN,
-    slots: model.trainable().map((t) => ({ variable: t.variable, lrMultiplier: 1, weightDecay: 1e-4 })),
-    optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-    executionProviders: ['cpu'],
-    threads: 2,
-  });
-  if (!trainer) throw new Error('the synthetic net built no training graph');
+  const trainer = await mainJobGraphTrainer(model);
   const ms = await timeIt(async () => void (await trainer.step(images, targets, 2e-3)), reps);
   await trainer.dispose();
   model.dispose();

@@ -1,4 +1,5 @@
 import { Registries } from '@zls/core';
+import type { GraphTrainer } from '@zls/core';
 import { buildSegmentationModel, normalValues, registerModelComponents, type SegmentationNet } from '@zls/models';
 
 /** The main job's batch: 16 images of 65×65 (4·16 + 1), 20 classes of which 15 seen. */
@@ -22,6 +23,20 @@ export function buildMainJobNet(): SegmentationNet {
     { backbone: { type: 'synthetic-net', width: 32 }, head: { type: 'aspp-lite-projection', embeddingDim: 300 }, upsampling: 'align-corners' },
     { numClasses: CLASSES, embeddingDim: 300, embeddings },
   );
+}
+
+/** The main job's training graph for `model`: Adam, weight decay 1e-4, one onnxruntime graph a step, 2 threads. */
+export async function mainJobGraphTrainer(model: SegmentationNet): Promise<GraphTrainer> {
+  const trainer = await model.graphTrainer({
+    batchShape: [BATCH, SIZE, SIZE, 3],
+    classes: SEEN,
+    slots: model.trainable().map((t) => ({ variable: t.variable, lrMultiplier: 1, weightDecay: 1e-4 })),
+    optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    executionProviders: ['cpu'],
+    threads: 2,
+  });
+  if (!trainer) throw new Error('the synthetic net built no training graph');
+  return trainer;
 }
 
 const seenLabel = (i: number) => (i % 5 === 0 ? 255 : SEEN[i % SEEN.length]);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { OnnxInferenceSession, selectBackend } from '@zls/backend';
 import { normalValues } from '@zls/models';
-import { BATCH, buildMainJobNet, median, SEEN, seenPositions, SIZE } from './main-job-net';
+import { BATCH, buildMainJobNet, mainJobGraphTrainer, median, seenPositions, SIZE } from './main-job-net';
 
 const arg = (flag: string, fallback: string) => {
   const i = process.argv.indexOf(flag);
@@ -67,15 +67,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < steps; i++) await timed(() => session.run({ images: { data: images, dims: [BATCH, SIZE, SIZE, 3] } }));
     await session.dispose();
   } else {
-    const trainer = await model.graphTrainer({
-      batchShape: [BATCH, SIZE, SIZE, 3],
-      classes: SEEN,
-      slots: model.trainable().map((t) => ({ variable: t.variable, lrMultiplier: 1, weightDecay: 1e-4 })),
-      optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-      executionProviders: ['cpu'],
-      threads: 2,
-    });
-    if (!trainer) throw new Error('no training graph');
+    const trainer = await mainJobGraphTrainer(model);
     const targets = seenPositions();
     for (let i = 0; i < steps; i++) await timed(() => trainer.step(images, targets, 2e-3));
     await trainer.dispose();
