@@ -60,6 +60,34 @@ describe('SPNet-style synthetic model', () => {
     model.dispose();
   });
 
+  it.each(['half-pixel', 'align-corners'] as const)(
+    'upsamples %s scores channels-last in the inference graph with the values of the NCHW upsampling the training graph keeps',
+    async (upsampling) => {
+      const model = buildSegmentationModel(registries(), { ...spnetSmall(4, 8), upsampling }, randomClasses(5, 8));
+      const x = tf.randomNormal([2, 21, 17, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+      const expected = model.forward(x, false);
+      const feed = { images: { data: x.dataSync() as Float32Array, dims: [...x.shape] } };
+      const scoresOf = async (bytes: Uint8Array) => {
+        const session = await OnnxInferenceSession.create(bytes, { threads: 1 });
+        const out = await session.run(feed);
+        await session.dispose();
+        return out['scores'];
+      };
+      const graph = model.onnxGraph();
+      const nchw = model.onnxGraph({ nchwUpsampling: true });
+      const opsOf = (g: typeof graph) => g.ir().nodes.map((n) => n.opType);
+      // The last node: a channels-last Resize of the transposed low-resolution scores, or a Transpose after an NCHW Resize.
+      expect(opsOf(graph)[opsOf(graph).length - 1]).toBe('Resize');
+      expect(opsOf(nchw)[opsOf(nchw).length - 1]).toBe('Transpose');
+      const [fast, reference] = [await scoresOf(model.toOnnx()), await scoresOf(model.toOnnx({ nchwUpsampling: true }))];
+      expect(fast.dims).toEqual([2, 21, 17, 5]);
+      expect(maxAbsDiff(fast.data, reference.data)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(fast.data, expected.dataSync())).toBeLessThan(1e-4);
+      tf.dispose([x, expected]);
+      model.dispose();
+    },
+  );
+
   it('leaks no tensors over forwards and training steps (the unused low-level output included)', () => {
     const model = buildSegmentationModel(registries(), spnetSmall(3, 4), randomClasses(3, 4));
     const x = tf.randomNormal([1, 8, 8, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
