@@ -34,10 +34,9 @@ function bufferSuffixes(optimizer: OptimizerSpec): string[] {
   return optimizer.kind === 'sgd' ? ['__momentum'] : ['__adam_m', '__adam_v'];
 }
 
-/** The names a rule reads (parameter, gradient, buffers) and, when given, the names it must write. */
-interface RuleValues {
+/** A parameter's value and its buffers' (momentum; Adam's moments): what a rule reads, and what it writes. */
+interface RuleState {
   param: string;
-  grad: string;
   buffers: string[];
 }
 
@@ -47,21 +46,21 @@ interface RuleValues {
  * Adam: m ← β1m + (1−β1)g; v ← β2v + (1−β2)g²; w ← w − lr·m·(m/c1)/(√(v/c2) + ε).
  * Element-wise, so a flat vector of several parameters gets the very values each would get alone.
  */
-function emitRule(ctx: GradientContext, settings: Omit<ParameterSpec, 'name'>, v: RuleValues, optimizer: OptimizerSpec, out?: RuleValues): RuleValues {
+function emitRule(ctx: GradientContext, settings: Omit<ParameterSpec, 'name'>, v: RuleState, grad: string, optimizer: OptimizerSpec, out?: RuleState): RuleState {
   const g = ctx.g;
   const put = (opType: string, inputs: string[], name?: string) => (name ? (g.addNode(opType, inputs, [name]), name) : g.op(opType, inputs));
-  const decayed = settings.weightDecay ? g.op('Add', [v.grad, g.op('Mul', [v.param, ctx.scalar(settings.weightDecay)])]) : v.grad;
+  const decayed = settings.weightDecay ? g.op('Add', [grad, g.op('Mul', [v.param, ctx.scalar(settings.weightDecay)])]) : grad;
   const lr = settings.lrMultiplier === 1 ? LR_INPUT : g.op('Mul', [LR_INPUT, ctx.scalar(settings.lrMultiplier)]);
   if (optimizer.kind === 'sgd') {
     const buffer = put('Add', [g.op('Mul', [v.buffers[0], ctx.scalar(optimizer.momentum)]), decayed], out?.buffers[0]);
-    return { param: put('Sub', [v.param, g.op('Mul', [buffer, lr])], out?.param), grad: v.grad, buffers: [buffer] };
+    return { param: put('Sub', [v.param, g.op('Mul', [buffer, lr])], out?.param), buffers: [buffer] };
   }
   const [m, sq] = v.buffers;
   const nextM = put('Add', [g.op('Mul', [m, ctx.scalar(optimizer.beta1)]), g.op('Mul', [decayed, ctx.scalar(1 - optimizer.beta1)])], out?.buffers[0]);
   const nextV = put('Add', [g.op('Mul', [sq, ctx.scalar(optimizer.beta2)]), g.op('Mul', [g.op('Mul', [decayed, decayed]), ctx.scalar(1 - optimizer.beta2)])], out?.buffers[1]);
   const denom = g.op('Add', [g.op('Sqrt', [g.op('Div', [nextV, ADAM_C2_INPUT])]), ctx.scalar(optimizer.epsilon)]);
   const step = g.op('Div', [g.op('Div', [nextM, ADAM_C1_INPUT]), denom]);
-  return { param: put('Sub', [v.param, g.op('Mul', [step, lr])], out?.param), grad: v.grad, buffers: [nextM, nextV] };
+  return { param: put('Sub', [v.param, g.op('Mul', [step, lr])], out?.param), buffers: [nextM, nextV] };
 }
 
 /** Adds a parameter's buffers as graph inputs and returns its state slots (the parameter's own slot first). */
@@ -73,10 +72,10 @@ function declareSlots(ctx: GradientContext, p: ParameterSpec, optimizer: Optimiz
 }
 
 /** The update of one parameter on its own nodes. Returns its state slots (the parameter's own slot included). */
-export function emitUpdate(ctx: GradientContext, p: ParameterSpec, grad: string, optimizer: OptimizerSpec): StateSlot[] {
+function emitUpdate(ctx: GradientContext, p: ParameterSpec, grad: string, optimizer: OptimizerSpec): StateSlot[] {
   const slots = declareSlots(ctx, p, optimizer);
-  const names = (pick: (s: StateSlot) => string): RuleValues => ({ param: pick(slots[0]), grad, buffers: slots.slice(1).map(pick) });
-  emitRule(ctx, p, names((s) => s.input), optimizer, names((s) => s.output));
+  const names = (pick: (s: StateSlot) => string): RuleState => ({ param: pick(slots[0]), buffers: slots.slice(1).map(pick) });
+  emitRule(ctx, p, names((s) => s.input), grad, optimizer, names((s) => s.output));
   return slots;
 }
 
@@ -85,13 +84,13 @@ export function emitUpdate(ctx: GradientContext, p: ParameterSpec, grad: string,
  * buffers) is flattened and concatenated, the rule runs once, and the results are split back into each
  * parameter's own outputs, so the state keeps one slot per parameter and buffer as emitUpdate's.
  */
-export function emitFlatUpdate(ctx: GradientContext, params: readonly ParameterSpec[], grads: readonly string[], optimizer: OptimizerSpec): StateSlot[][] {
+function emitFlatUpdate(ctx: GradientContext, params: readonly ParameterSpec[], grads: readonly string[], optimizer: OptimizerSpec): StateSlot[][] {
   const g = ctx.g;
   const slots = params.map((p) => declareSlots(ctx, p, optimizer));
   const sizes = slots.map((s) => s[0].dims.reduce((a, b) => a * b, 1));
   const flat = (names: string[]) => g.op('Concat', names.map((n) => ctx.reshape(n, [-1])), { axis: 0 });
   const column = (k: number) => flat(slots.map((s) => s[k].input));
-  const next = emitRule(ctx, params[0], { param: column(0), grad: flat([...grads]), buffers: slots[0].slice(1).map((_, b) => column(b + 1)) }, optimizer);
+  const next = emitRule(ctx, params[0], { param: column(0), buffers: slots[0].slice(1).map((_, b) => column(b + 1)) }, flat([...grads]), optimizer);
   [next.param, ...next.buffers].forEach((value, k) => {
     const parts = slots.map((s) => `${s[k].output}__flat`);
     g.addNode('Split', [value, ctx.constInt64(sizes)], parts, { axis: 0 });
