@@ -1,8 +1,9 @@
 /**
  * Where a training-graph step of the main job's net spends its time: onnxruntime's own profiler, kernel time
  * summed per op type and per node, for `--steps` steps after 2 warm-up steps.
+ * With `--nodes OP`, also each node of that op type with its shapes.
  * With `--time`, no profiler: the median wall time of the steps instead (for A/B runs of two trees, alternated).
- * Usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register bench/models/profile-graph-step.ts [--steps 10] [--infer] [--time]
+ * Usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register bench/models/profile-graph-step.ts [--steps 10] [--infer] [--time] [--nodes Conv]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,7 +22,7 @@ interface ProfileEvent {
   cat: string;
   name: string;
   dur: number;
-  args?: { op_name?: string };
+  args?: { op_name?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] };
 }
 
 /** Turns profiling on in every session created from here on; the profile files land in `dir`. */
@@ -45,6 +46,19 @@ function summarise(file: string, steps: number): void {
   console.log(`${path.basename(file)}: kernel time ${(total / 1000 / steps).toFixed(1)} ms per run (${steps} runs incl. warm-up)`);
   for (const [op, { us, nodes }] of [...byOp].sort((a, b) => b[1].us - a[1].us).slice(0, 16)) {
     console.log(`  ${op.padEnd(28)} ${(us / 1000 / steps).toFixed(2).padStart(7)} ms  ${nodes.size} nodes`);
+  }
+  const nodesOf = arg('--nodes', '');
+  if (!nodesOf) return;
+  // Per node of one op type, with its input and output shapes: which layers the time goes to.
+  const perNode = new Map<string, { us: number; shapes: string }>();
+  for (const e of events.filter((ev) => ev.args?.op_name === nodesOf)) {
+    const shapes = (list?: Record<string, number[]>[]) => (list ?? []).map((s) => `[${Object.values(s)[0]?.join(',')}]`).join(' ');
+    const entry = perNode.get(e.name) ?? { us: 0, shapes: `${shapes(e.args?.input_type_shape)} → ${shapes(e.args?.output_type_shape)}` };
+    entry.us += e.dur;
+    perNode.set(e.name, entry);
+  }
+  for (const [name, { us, shapes }] of [...perNode].sort((a, b) => b[1].us - a[1].us).slice(0, 24)) {
+    console.log(`    ${(us / 1000 / steps).toFixed(2).padStart(6)} ms  ${name.replace(/_kernel_time$/, '').slice(0, 40).padEnd(40)} ${shapes}`);
   }
 }
 

@@ -186,12 +186,14 @@ describe('training-graph gradients against central differences of the onnxruntim
 describe('Conv gradients against the float64 naive reference', () => {
   // TF 'same' padding (asymmetric on even sizes at stride 2) written as explicit ONNX pads.
   it.each([
-    [[1, 1], [1, 1], 9, 7],
-    [[2, 2], [1, 1], 9, 11],
-    [[2, 2], [1, 1], 8, 10],
-    [[1, 1], [6, 6], 13, 13],
-  ])('strides %j, dilations %j on %i×%i', async (stride, dilation, h, w) => {
-    const [n, cin, cout, k] = [2, 3, 4, 3];
+    [[1, 1], [1, 1], 9, 7, 4],
+    [[2, 2], [1, 1], 9, 11, 4],
+    [[2, 2], [1, 1], 8, 10, 4],
+    [[1, 1], [6, 6], 13, 13, 4],
+    // 64 outputs on a map padded to 25/13 of its width: the per-tap filter gradient, not the row-wise one.
+    [[1, 1], [6, 6], 13, 13, 64],
+  ])('strides %j, dilations %j on %i×%i, %i outputs', async (stride, dilation, h, w, cout) => {
+    const [n, cin, k] = [2, 3, 3];
     const spec = { stride: stride as [number, number], dilation: dilation as [number, number], pad: 'same' as const };
     const p = naiveConvPads(h, w, k, k, spec);
     const bottom = Math.max((p.outH - 1) * stride[0] + dilation[0] * (k - 1) + 1 - h, 0) - p.top;

@@ -33,6 +33,33 @@ function liveTaps(kh: number, kw: number, inH: number, inW: number, outH: number
   return taps;
 }
 
+/** How far x must be padded on each side for the live taps' reads, and where each tap starts in padded x. */
+interface TapWindow {
+  /** top, left, bottom, right */
+  pad: [number, number, number, number];
+  /** The first padded row and column a tap reads. */
+  row: (t: number) => number;
+  col: (t: number) => number;
+}
+
+function tapWindow(inHW: [number, number], outHW: [number, number], kw: number, taps: number[], c: ConvAttrs): TapWindow {
+  const [h, w] = inHW;
+  const rowOf = (t: number) => Math.floor(t / kw) * c.dilations[0];
+  const colOf = (t: number) => (t % kw) * c.dilations[1];
+  const spanH = (outHW[0] - 1) * c.strides[0] + 1;
+  const spanW = (outHW[1] - 1) * c.strides[1] + 1;
+  const top = Math.max(0, c.pads[0] - Math.min(...taps.map(rowOf)));
+  const left = Math.max(0, c.pads[1] - Math.min(...taps.map(colOf)));
+  const bottom = Math.max(0, Math.max(...taps.map(rowOf)) - c.pads[0] + spanH - h);
+  const right = Math.max(0, Math.max(...taps.map(colOf)) - c.pads[1] + spanW - w);
+  return { pad: [top, left, bottom, right], row: (t) => rowOf(t) - c.pads[0] + top, col: (t) => colOf(t) - c.pads[1] + left };
+}
+
+function padSpatial(ctx: GradientContext, x: string, [top, left, bottom, right]: number[]): string {
+  if (top + left + bottom + right === 0) return x;
+  return ctx.g.op('Pad', [x, ctx.constInt64([0, 0, top, left, 0, 0, bottom, right])], { mode: 'constant' });
+}
+
 /**
  * The input values each live tap multiplies, one strided Slice per tap, as [A, B·OH·OW] for x of shape [A, B, H, W]
  * (x padded only as far as the taps reach). Kept apart: one product per tap is faster than concatenating them
@@ -41,21 +68,16 @@ function liveTaps(kh: number, kw: number, inH: number, inW: number, outH: number
 function tapSlices(ctx: GradientContext, x: string, xShape: number[], outHW: [number, number], kw: number, taps: number[], c: ConvAttrs): string[] {
   const [n, ch, h, w] = xShape;
   const [oh, ow] = outHW;
-  const rowOf = (t: number) => Math.floor(t / kw) * c.dilations[0];
-  const colOf = (t: number) => (t % kw) * c.dilations[1];
   const spanH = (oh - 1) * c.strides[0] + 1;
   const spanW = (ow - 1) * c.strides[1] + 1;
-  const top = Math.max(0, c.pads[0] - Math.min(...taps.map(rowOf)));
-  const left = Math.max(0, c.pads[1] - Math.min(...taps.map(colOf)));
-  const bottom = Math.max(0, Math.max(...taps.map(rowOf)) - c.pads[0] + spanH - h);
-  const right = Math.max(0, Math.max(...taps.map(colOf)) - c.pads[1] + spanW - w);
+  const win = tapWindow([h, w], outHW, kw, taps, c);
   const g = ctx.g;
-  const padded = top + left + bottom + right > 0 ? g.op('Pad', [x, ctx.constInt64([0, 0, top, left, 0, 0, bottom, right])], { mode: 'constant' }) : x;
+  const padded = padSpatial(ctx, x, win.pad);
   const axes = ctx.constInt64([2, 3]);
   const steps = ctx.constInt64([c.strides[0], c.strides[1]]);
   return taps.map((t) => {
-    const r0 = rowOf(t) - c.pads[0] + top;
-    const c0 = colOf(t) - c.pads[1] + left;
+    const r0 = win.row(t);
+    const c0 = win.col(t);
     // A tap that reads x whole (a 1×1 stride-1 convolution's; a lone live tap of a dilated filter on a small map): no copy.
     if (padded === x && r0 === 0 && c0 === 0 && spanH === h && spanW === w && c.strides[0] === 1 && c.strides[1] === 1) return ctx.reshape(x, [n, ch * oh * ow]);
     const s = g.op('Slice', [padded, ctx.constInt64([r0, c0]), ctx.constInt64([r0 + spanH, c0 + spanW]), axes, steps]);
@@ -69,6 +91,111 @@ function scatterTaps(ctx: GradientContext, value: string, taps: number[], kh: nu
   const select = new Float32Array(taps.length * kh * kw);
   taps.forEach((t, i) => (select[i * kh * kw + t] = 1));
   return ctx.g.op('MatMul', [value, ctx.constFloat(select, [taps.length, kh * kw])]);
+}
+
+/**
+ * The row-wise layout of a group-1 filter gradient with equal strides s: x padded (rows only at stride 1; rows and
+ * columns, rounded up to whole strides, otherwise) and split into s² phase images of [Hp/s, Wp/s]. Tap t reads
+ * phase (row mod s, col mod s) from phase row ⌊row/s⌋ and phase column ⌊col/s⌋ on, with stride 1; at stride 1
+ * that column may lie left of x or run past it, where dy's zeros stand for the padding.
+ */
+interface RowWisePlan {
+  /** top, left, bottom, right */
+  pad: [number, number, number, number];
+  phaseH: number;
+  phaseW: number;
+  /** A tap's first row and column in padded x. */
+  row: (t: number) => number;
+  col: (t: number) => number;
+}
+
+function rowWisePlan([h, w]: [number, number], outHW: [number, number], kw: number, taps: number[], c: ConvAttrs): RowWisePlan {
+  const win = tapWindow([h, w], outHW, kw, taps, c);
+  const s = c.strides[0];
+  const [top, left, bottom, right] = s === 1 ? [win.pad[0], 0, win.pad[2], 0] : win.pad;
+  const phaseH = Math.ceil((h + top + bottom) / s);
+  const phaseW = Math.ceil((w + left + right) / s);
+  return {
+    pad: [top, left, phaseH * s - h - top, phaseW * s - w - left],
+    phaseH,
+    phaseW,
+    row: win.row,
+    col: (t) => win.col(t) - win.pad[1] + left,
+  };
+}
+
+/**
+ * Whether a group-1 filter gradient goes row-wise (rowWiseTapProducts): its products run over whole phase rows,
+ * Wp/(s·OW) times the work (1 at stride 1 with 'same' padding), but it copies x in long runs once per (tap row,
+ * phase column) instead of in OW-long runs once per tap. Worth it while the extra multiply-adds per copied value,
+ * (Wp/(s·OW) − 1)·O, stay small.
+ */
+function rowWiseFilterGradient(xShape: number[], outHW: [number, number], o: number, kw: number, taps: number[], c: ConvAttrs): boolean {
+  if ((kw === 1 && c.strides[1] === 1) || c.strides[0] !== c.strides[1]) return false;
+  const plan = rowWisePlan([xShape[2], xShape[3]], outHW, kw, taps, c);
+  return (plan.phaseW / outHW[1] - 1) * o <= ROW_WISE_MAX_EXTRA_MACS;
+}
+
+const ROW_WISE_MAX_EXTRA_MACS = 48;
+
+/** ⌊a/b⌋ and a mod b, the remainder never negative. */
+const floorDiv = (a: number, b: number): [number, number] => [Math.floor(a / b), ((a % b) + b) % b];
+
+/**
+ * dWₜᵀ for the live taps of a group-1 convolution, stacked [T, C, O] → [O, C, T], with the tap's column offset
+ * moved onto dy. For padded x as [C, s²·N, Hp/s, Wp/s] (phases), the rows a tap reads are one contiguous run per
+ * (c, n), and dy laid out [N, OH, Wp/s, O], shifted to the tap's columns with zeros elsewhere, picks the right ones.
+ * So x is copied once per (tap row, phase column) and dy once per column offset, each in long runs: onnxruntime's
+ * Slice copies OW-long rows slowly (4 GB/s here on 17-wide maps).
+ */
+function rowWiseTapProducts(ctx: GradientContext, x: string, xShape: number[], dy: string, [o, oh, ow]: number[], kw: number, taps: number[], c: ConvAttrs): string {
+  const [n, ch, h, w] = xShape;
+  const s = c.strides[0];
+  const g = ctx.g;
+  const plan = rowWisePlan([h, w], [oh, ow], kw, taps, c);
+  const { phaseH, phaseW } = plan;
+  const xT = g.op('Transpose', [x], { perm: [1, 0, 2, 3] });
+  // Rows only: padded as [C, N, H·W] so each (c, n) is one run (Pad copies innermost-axis runs).
+  const [top, left, bottom, right] = plan.pad;
+  const padded = left + right > 0 ? padSpatial(ctx, xT, plan.pad)
+    : top + bottom > 0 ? ctx.reshape(g.op('Pad', [ctx.reshape(xT, [ch, n, h * w]), ctx.constInt64([0, 0, top * w, 0, 0, bottom * w])], { mode: 'constant' }), [ch, n, phaseH, w])
+    : xT;
+  // [C, s²·N, Hp/s, Wp/s], phase-major. SpaceToDepth, not Reshape + Transpose: onnxruntime's transpose optimiser
+  // would push that Transpose past the Slices below, which then copy element by element.
+  const phases = s === 1 ? padded : g.op('SpaceToDepth', [padded], { blocksize: s });
+  const depth = n * oh * phaseW;
+  const rows = new Map<string, string>();
+  const rowSlice = (t: number) => {
+    const [r0, pr] = floorDiv(plan.row(t), s);
+    const phase = pr * s + floorDiv(plan.col(t), s)[1];
+    const key = `${r0},${phase}`;
+    let slice = rows.get(key);
+    if (!slice) {
+      const whole = s === 1 && r0 === 0 && oh === phaseH;
+      slice = whole ? phases : g.op('Slice', [phases, ctx.constInt64([phase * n, r0]), ctx.constInt64([(phase + 1) * n, r0 + oh]), ctx.constInt64([1, 2])]);
+      slice = ctx.reshape(slice, [ch, depth]);
+      rows.set(key, slice);
+    }
+    return slice;
+  };
+  const dyT = g.op('Transpose', [dy], { perm: [0, 2, 3, 1] });
+  const columns = new Map<number, string>();
+  const dyAt = (t: number) => {
+    const c0 = floorDiv(plan.col(t), s)[0];
+    let d = columns.get(c0);
+    if (!d) {
+      // Shifted along [N, OH, OW·O] rows, so Pad copies long runs; negative pads crop the columns a tap would read
+      // left of x or past it.
+      const end = phaseW - ow - c0;
+      d = c0 === 0 && end === 0 ? dyT : g.op('Pad', [ctx.reshape(dyT, [n, oh, ow * o]), ctx.constInt64([0, 0, c0 * o, 0, 0, end * o])], { mode: 'constant' });
+      d = ctx.reshape(d, [depth, o]);
+      columns.set(c0, d);
+    }
+    return d;
+  };
+  const perTap = taps.map((t) => g.op('MatMul', [rowSlice(t), dyAt(t)]));
+  const stacked = perTap.length === 1 ? perTap[0] : g.op('Concat', perTap, { axis: 0 });
+  return g.op('Transpose', [ctx.reshape(stacked, [taps.length, ch, o])], { perm: [2, 1, 0] });
 }
 
 function filterGradient(ctx: GradientContext, node: OnnxNodeSpec, dy: string, c: ConvAttrs): string {
@@ -87,6 +214,9 @@ function filterGradient(ctx: GradientContext, node: OnnxNodeSpec, dy: string, c:
     const dyT = g.op('Transpose', [ctx.reshape(dy, [n, o, oh * ow])], { perm: [0, 2, 1] });
     const dwT = ctx.reduceSum(g.op('MatMul', [ctx.reshape(x, [n, ch, h * w]), dyT]), [0], false);
     return ctx.reshape(g.op('Transpose', [dwT], { perm: [1, 0] }), [o, ch, 1, 1]);
+  }
+  if (c.group === 1 && rowWiseFilterGradient(xShape, [oh, ow], o, kw, taps, c)) {
+    return ctx.reshape(scatterTaps(ctx, rowWiseTapProducts(ctx, x, xShape, dy, [o, oh, ow], kw, taps, c), taps, kh, kw), [o, ch, kh, kw]);
   }
   if (c.group === 1) {
     // x as [C, N, H, W] and dy as [N·OH·OW, O], each transposed once: a tap's dWₜᵀ = slice_t · dy is then one
