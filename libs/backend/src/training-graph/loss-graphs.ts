@@ -24,25 +24,31 @@ export function emitMaskedCrossEntropy(ctx: GradientContext, scores: string, lab
 }
 
 /**
- * The same loss on NCHW scores [N, K, H, W] (the value before a network's final NHWC transpose), with
- * onnxruntime's fused SoftmaxCrossEntropyLoss and the gradient written as softmax·w with w subtracted at each
- * pixel's label (no one-hot tensor, no transpose of the full-resolution scores).
+ * The same loss on NCHW scores [N, K, H, W] (the value before a network's final NHWC transpose), written out over
+ * the class axis in place: max, exp, sum (three passes), then dScores = (softmax − onehot)·valid / count with the
+ * one-hot as Equal(label, k). onnxruntime's SoftmaxCrossEntropyLoss and a ScatterElements gradient took 3× as
+ * long here: both move the class axis last and back.
  */
 export function emitMaskedCrossEntropyNchw(ctx: GradientContext, scores: string, labels: string): { loss: string; dScores: string } {
   const g = ctx.g;
-  const [n, , h, w] = ctx.shape(scores);
+  const [n, k, h, w] = ctx.shape(scores);
   const isValid = g.op('Greater', [labels, ctx.constInt64([-1])]);
   const valid = g.op('Cast', [isValid], { to: 1 });
   const count = g.op('Max', [g.op('ReduceSum', [valid], { keepdims: 0 }), ctx.scalar(1)]);
-  const sumLoss = g.temp('ce_sum');
-  const logProbs = g.temp('ce_log_probs');
-  g.addNode('SoftmaxCrossEntropyLoss', [scores, labels], [sumLoss, logProbs], { ignore_index: -1, reduction: 'sum' });
-  const loss = g.op('Div', [sumLoss, count]);
+  const shifted = g.op('Sub', [scores, g.op('ReduceMax', [scores], { axes: [1], keepdims: 1 })]);
+  const exp = g.op('Exp', [shifted]);
+  const sumExp = ctx.reduceSum(exp, [1], true);
+  const label = ctx.reshape(labels, [n, 1, h, w]);
+  // −log p(label) = log Σ exp − shifted[label]; an ignored pixel's label (−1) is gathered as class 0, then weighted 0.
+  const atLabel = g.op('GatherElements', [shifted, g.op('Max', [label, ctx.constInt64([0])])], { axis: 1 });
+  const nll = ctx.reshape(g.op('Sub', [g.op('Log', [sumExp]), atLabel]), [n, h, w]);
+  const loss = g.op('Div', [g.op('ReduceSum', [g.op('Mul', [nll, valid])], { keepdims: 0 }), count]);
   const weight = ctx.reshape(g.op('Div', [valid, count]), [n, 1, h, w]);
-  const weighted = g.op('Mul', [g.op('Exp', [logProbs]), weight]);
-  const index = ctx.reshape(g.op('Where', [isValid, labels, ctx.constInt64([0])]), [n, 1, h, w]);
-  const atLabel = g.op('Sub', [g.op('GatherElements', [weighted, index], { axis: 1 }), weight]);
-  return { loss, dScores: g.op('ScatterElements', [weighted, index, atLabel], { axis: 1 }) };
+  const classes = g.temp('ce_classes');
+  g.addInt64Initializer(classes, Array.from({ length: k }, (_, i) => i));
+  const onehot = g.op('Cast', [g.op('Equal', [label, ctx.reshape(classes, [1, k, 1, 1])])], { to: 1 });
+  const softmax = g.op('Div', [exp, sumExp]);
+  return { loss, dScores: g.op('Mul', [g.op('Sub', [softmax, onehot]), weight]) };
 }
 
 /**

@@ -1,11 +1,14 @@
 import { ZlsError } from '@zls/core';
 import type { GradientRule } from '../gradient-context';
 
-/** Relu: dy where the output is positive (the output, not the input, so the input can be freed early). */
+/**
+ * Relu: dy where the output is positive (the output, not the input, so the input can be freed early), as dy times
+ * a 0/1 mask: onnxruntime's Where with a scalar operand takes 2–3× as long as Cast + Mul.
+ */
 export const reluGradient: GradientRule = (ctx, node, [dy], needs) => {
   if (!dy || !needs[0]) return [undefined];
   const positive = ctx.g.op('Greater', [node.outputs[0], ctx.scalar(0)]);
-  return [ctx.g.op('Where', [positive, dy, ctx.scalar(0)])];
+  return [ctx.g.op('Mul', [dy, ctx.g.op('Cast', [positive], { to: 1 })])];
 };
 
 /** LeakyRelu with α > 0: dy where the output is positive, α·dy elsewhere. */
