@@ -181,6 +181,8 @@ export class OnnxGraphBuilder {
     model.string(2, 'zls');
     model.message(7, (g) => this.writeGraph(g));
     model.message(8, (o) => o.string(1, '').int(2, this.opsetVersion));
+    // onnxruntime's own domains (com.microsoft, com.microsoft.nchwc) are at version 1.
+    for (const domain of new Set(this.nodes.map((n) => n.domain).filter((d) => d))) model.message(8, (o) => o.string(1, domain).int(2, 1));
     for (const [key, value] of Object.entries(this.metadata)) model.message(14, (m) => m.string(1, key).string(2, value));
     return model.finish();
   }

@@ -5,6 +5,7 @@ import { emitClassWeightedCrossEntropy } from './classifier-loss-graph';
 import { emitMaskedCrossEntropy, emitMaskedCrossEntropyNchw, emitMultiScaleCrossEntropy, emitWeightedSum } from './loss-graphs';
 import { ADAM_C1_INPUT, ADAM_C2_INPUT, emitUpdates, LR_INPUT, type OptimizerSpec, type ParameterSpec, type StateSlot } from './optimizer-graphs';
 import { fuseConstantProjections } from './fuse-projections';
+import { emitConvolution } from './nchwc-convolution';
 import { probeShapes } from './probe-shapes';
 import { batchNormTrainingGradient, emitBatchNormTraining } from './rules/batch-norm-gradients';
 import { GRADIENT_RULES } from './rules/gradient-rules';
@@ -44,6 +45,11 @@ export interface TrainingGraphSpec {
   optimizer: OptimizerSpec;
   /** Also output each parameter's gradient as `<name>__grad` (tests, debugging). */
   outputGradients?: boolean;
+  /**
+   * The channel block of onnxruntime's NCHWc CPU kernels (nchwcBlockSize()), for a graph that runs on the CPU
+   * execution provider alone: its convolutions then run channel-blocked where their channels allow.
+   */
+  nchwcBlock?: number;
 }
 
 export interface TrainingGraph {
@@ -96,7 +102,7 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
 
   const g = new OnnxGraphBuilder(`${forward.name}-training`);
   g.reserveNames([...forward.inputs.map((v) => v.name), ...forward.initializers.map((v) => v.name), ...forward.nodes.flatMap((n) => n.outputs)]);
-  const ctx = new GradientContext(g, shapes, new Map(), int64Constants);
+  const ctx = new GradientContext(g, shapes, new Map(), int64Constants, spec.nchwcBlock);
   const feeds: Record<string, { dims: number[]; type: 'float' | 'int64' | 'int32' }> = {};
   for (const input of forward.inputs) {
     if (input.type !== 'float' && input.type !== 'int64') throw new ZlsError(`training graph: input '${input.name}' is ${input.type}`);
@@ -165,6 +171,12 @@ export async function buildTrainingGraph(spec: TrainingGraphSpec): Promise<Train
           state.push(fresh);
         }
       }
+      nodes.push(node);
+      continue;
+    }
+    if (node.opType === 'Conv' && node.outputs.length === 1) {
+      const [x, w, bias] = node.inputs;
+      emitConvolution(ctx, { x, xShape: shapes.get(x) ?? [], w, wShape: shapes.get(w) ?? [], bias: bias || undefined }, node.outputs[0], node.attrs);
       nodes.push(node);
       continue;
     }

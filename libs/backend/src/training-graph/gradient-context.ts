@@ -13,6 +13,8 @@ export class GradientContext {
     private readonly shapes: Map<string, number[]>,
     readonly saved: Map<string, Record<string, string>>,
     private readonly int64Constants: Map<string, number[]> = new Map(),
+    /** The channel block of onnxruntime's NCHWc CPU kernels, when convolutions may use them (nchwc-convolution.ts). */
+    readonly nchwcBlock?: number,
   ) {}
 
   /** The values of an int64 initializer of the forward graph (Gather indices), or undefined. */

@@ -3,6 +3,7 @@ import { ZlsError, type GraphTrainer, type GraphTrainerRequest, type TensorRecor
 import { hwioToOihwData, oihwToHwioData } from '../onnx/filter-layout';
 import type { InitializerSpec, OnnxGraphIR } from '../onnx/onnx-graph-builder';
 import { buildTrainingGraph, type TrainingGraph, type TrainingLoss } from './build-training-graph';
+import { nchwcBlockSize } from './nchwc-convolution';
 import { OnnxTrainingSession } from './onnx-training-session';
 
 function toVariableLayout(init: InitializerSpec, data: Float32Array): Float32Array {
@@ -47,6 +48,8 @@ export async function createVariableGraphSession(request: VariableGraphSessionRe
     parameters: trained.map(({ init }, i) => ({ name: init.name, lrMultiplier: request.slots[i].lrMultiplier, weightDecay: request.slots[i].weightDecay })),
     loss: request.loss,
     optimizer: request.optimizer,
+    // onnxruntime's NCHWc kernels exist on its CPU execution provider only.
+    nchwcBlock: request.executionProviders.every((p) => p === 'cpu') ? await nchwcBlockSize() : undefined,
   });
   const adam = request.optimizer.kind === 'adam' ? { beta1: request.optimizer.beta1, beta2: request.optimizer.beta2 } : undefined;
   const session = await OnnxTrainingSession.create(graph, { threads: request.threads, executionProviders: [...request.executionProviders], adam });

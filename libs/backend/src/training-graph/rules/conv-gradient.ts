@@ -1,6 +1,7 @@
 import { ZlsError } from '@zls/core';
 import type { OnnxNodeSpec } from '../../onnx/onnx-graph-builder';
 import type { GradientContext, GradientRule } from '../gradient-context';
+import { emitConvolution } from '../nchwc-convolution';
 
 interface ConvAttrs {
   strides: [number, number];
@@ -244,15 +245,18 @@ function filterGradient(ctx: GradientContext, node: OnnxNodeSpec, dy: string, c:
  * with in/out channels swapped: onnxruntime's Conv kernels are several times faster than its ConvTranspose
  * (col2im). Pads become d(k−1) − p on each side; undefined (null) when one would be negative.
  */
-function inputGradientByConv(ctx: GradientContext, dy: string, w: string, wShape: number[], c: ConvAttrs, depthwise: boolean): string | null {
+function inputGradientByConv(ctx: GradientContext, node: OnnxNodeSpec, dy: string, wShape: number[], c: ConvAttrs, depthwise: boolean): string | null {
   const [, , kh, kw] = wShape;
   const pads = [0, 1, 2, 3].map((i) => c.dilations[i % 2] * ((i % 2 === 0 ? kh : kw) - 1) - c.pads[i]);
   if (pads.some((p) => p < 0)) return null;
   const g = ctx.g;
-  let filter = depthwise ? w : g.op('Transpose', [w], { perm: [1, 0, 2, 3] });
   // Slice with step −1 reverses the spatial axes; an end of −(k+1) clamps to "before index 0".
-  if (kh * kw > 1) filter = g.op('Slice', [filter, ctx.constInt64([-1, -1]), ctx.constInt64([-kh - 1, -kw - 1]), ctx.constInt64([2, 3]), ctx.constInt64([-1, -1])]);
-  return g.op('Conv', [dy, filter], { kernel_shape: [kh, kw], dilations: c.dilations, pads, group: c.group });
+  const w = node.inputs[1];
+  const flipped = kh * kw > 1 ? g.op('Slice', [w, ctx.constInt64([-1, -1]), ctx.constInt64([-kh - 1, -kw - 1]), ctx.constInt64([2, 3]), ctx.constInt64([-1, -1])]) : w;
+  const dx = g.temp('conv_dx');
+  const conv = { x: dy, xShape: ctx.shape(node.outputs[0]), w: flipped, wShape, swapFilterIO: !depthwise };
+  emitConvolution(ctx, conv, dx, { kernel_shape: [kh, kw], dilations: c.dilations, pads, group: c.group });
+  return dx;
 }
 
 /** Conv(x, W, b): dx by a convolution (stride 1) or the transposed convolution, dW from the input patches, db by summing dy. */
@@ -268,7 +272,7 @@ export const convGradient: GradientRule = (ctx, node, [dy], needs) => {
     const [, , oh, ow] = ctx.shape(node.outputs[0]);
     const depthwise = c.group === ch && cPerGroup === 1 && o === ch;
     const unitStride = c.strides[0] === 1 && c.strides[1] === 1;
-    dx = unitStride && (c.group === 1 || depthwise) ? (inputGradientByConv(ctx, dy, w, wShape, c, depthwise) ?? undefined) : undefined;
+    dx = unitStride && (c.group === 1 || depthwise) ? (inputGradientByConv(ctx, node, dy, wShape, c, depthwise) ?? undefined) : undefined;
     if (!dx) {
       // ConvTranspose yields s(out−1) + d(k−1) + 1 − pads (+ output_padding): the rows a strided forward
       // conv never reached at the far edge come back as output_padding (always < stride).
