@@ -50,12 +50,14 @@ describe("convolutions on onnxruntime's channel-blocked (NCHWc) kernels", () => 
   });
 
   it.each([
-    ['3×3, padded', { pads: [1, 1, 1, 1] }],
-    ['dilation 2', { pads: [2, 2, 2, 2], dilations: [2, 2] }],
-    ['stride 2 (dx by ConvTranspose)', { pads: [1, 1, 1, 1], strides: [2, 2] }],
-  ])('%s: the blocked graph gives the plain graph’s gradients for x, filters and bias', async (_label, second) => {
+    ['3×3, padded', { pads: [1, 1, 1, 1] }, 0],
+    ['dilation 2', { pads: [2, 2, 2, 2], dilations: [2, 2] }, 0],
+    ['stride 2 (dx by ConvTranspose)', { pads: [1, 1, 1, 1], strides: [2, 2] }, 0],
+    // 60 → 120 → 60 channels: filters, bias and x padded to whole blocks, the padded outputs dropped.
+    ['channels padded to whole blocks', { pads: [1, 1, 1, 1] }, 60],
+  ])('%s: the blocked graph gives the plain graph’s gradients for x, filters and bias', async (_label, second, channels) => {
     const block = (await nchwcBlockSize()) ?? 8;
-    const built = twoConvolutions(block, second);
+    const built = twoConvolutions(channels || block, second);
     const plain = await gradients(built, undefined);
     const blocked = await gradients(built, block);
     expect(plain.blocked).toBe(false);
@@ -70,7 +72,7 @@ describe("convolutions on onnxruntime's channel-blocked (NCHWc) kernels", () => 
     }
   });
 
-  it('channels that are not whole blocks stay on the plain Conv', async () => {
+  it('inputs whose channels are not a multiple of 4 (ReorderInput) stay on the plain Conv', async () => {
     const block = (await nchwcBlockSize()) ?? 8;
     const built = twoConvolutions(block / 2 + 1, { pads: [1, 1, 1, 1] });
     expect((await gradients(built, block)).blocked).toBe(false);

@@ -37,9 +37,16 @@ export function nchwcBlockSize(): Promise<number | undefined> {
   return probedBlock;
 }
 
-/** Whether a convolution of x [N, C, H, W] by a filter [O, C/group, KH, KW] can run blocked. */
-function blockable(xShape: readonly number[], wShape: readonly number[], group: number, block: number): boolean {
-  return xShape.length === 4 && wShape.length === 4 && group === 1 && xShape[1] % block === 0 && wShape[0] % block === 0;
+const roundUp = (v: number, block: number) => Math.ceil(v / block) * block;
+
+/**
+ * Whether a convolution of x [N, C, H, W] by a filter [O, C/group, KH, KW] runs blocked: group 1, C a multiple of 4
+ * (ReorderInput's rule), and channels padded up to whole blocks adding at most a quarter to the work (600 → 608
+ * for SPNet's ASPP branches does; 4 → 16 does not).
+ */
+function blockable(xShape: readonly number[], [o, c]: readonly number[], group: number, block: number): boolean {
+  if (xShape.length !== 4 || group !== 1 || xShape[1] !== c || c % 4 !== 0) return false;
+  return roundUp(o, block) * roundUp(c, block) <= 1.25 * o * c;
 }
 
 /**
@@ -80,7 +87,7 @@ export interface Convolution {
 
 /**
  * Writes Conv(x, w[, b]) → `output`: channel-blocked when the context allows it (ctx.nchwcBlock) and the channels
- * are whole blocks, as a plain Conv otherwise. Values in and out are NCHW either way.
+ * fit (blockable), as a plain Conv otherwise. Values in and out are NCHW either way.
  */
 export function emitConvolution(ctx: GradientContext, conv: Convolution, output: string, attrs: Record<string, OnnxAttrValue>): void {
   const block = ctx.nchwcBlock;
@@ -93,10 +100,16 @@ export function emitConvolution(ctx: GradientContext, conv: Convolution, output:
     g.addNode('Conv', [conv.x, filter, ...bias], [output], attrs);
     return;
   }
-  const blockedFilter = ctx.reshape(blockFilter(ctx, conv.w, [o, i, kh * kw], block, conv.swapFilterIO ?? false), [cOut, cIn, kh, kw]);
+  // Channels padded with zeros up to whole blocks: ReorderInput pads x's, the filter and bias are padded here,
+  // and ReorderOutput drops the padded outputs.
+  const [oB, iB] = [roundUp(o, block), roundUp(i, block)];
+  const w = oB === o && iB === i ? conv.w : g.op('Pad', [conv.w, ctx.constInt64([0, 0, 0, 0, oB - o, iB - i, 0, 0])], { mode: 'constant' });
+  const [cOutB, cInB] = conv.swapFilterIO ? [iB, oB] : [oB, iB];
+  const blockedFilter = ctx.reshape(blockFilter(ctx, w, [oB, iB, kh * kw], block, conv.swapFilterIO ?? false), [cOutB, cInB, kh, kw]);
+  const blockedBias = bias.map((b) => (cOutB === cOut ? b : g.op('Pad', [b, ctx.constInt64([0, cOutB - cOut])], { mode: 'constant' })));
   const blockedX = g.temp('nchwc_x');
   g.addNode('ReorderInput', [conv.x], [blockedX], {}, NCHWC_DOMAIN);
   const blockedY = g.temp('nchwc_y');
-  g.addNode('Conv', [blockedX, blockedFilter, ...bias], [blockedY], { ...attrs, kernel_shape: [kh, kw] }, NCHWC_DOMAIN);
+  g.addNode('Conv', [blockedX, blockedFilter, ...blockedBias], [blockedY], { ...attrs, kernel_shape: [kh, kw] }, NCHWC_DOMAIN);
   g.addNode('ReorderOutput', [blockedY], [output], { channels: cOut }, NCHWC_DOMAIN);
 }
