@@ -186,14 +186,16 @@ describe('training-graph gradients against central differences of the onnxruntim
 describe('Conv gradients against the float64 naive reference', () => {
   // TF 'same' padding (asymmetric on even sizes at stride 2) written as explicit ONNX pads.
   it.each([
-    [[1, 1], [1, 1], 9, 7, 4],
-    [[2, 2], [1, 1], 9, 11, 4],
-    [[2, 2], [1, 1], 8, 10, 4],
-    [[1, 1], [6, 6], 13, 13, 4],
+    [[1, 1], [1, 1], 9, 7, 4, 3],
+    [[2, 2], [1, 1], 9, 11, 4, 3],
+    [[2, 2], [1, 1], 8, 10, 4, 3],
+    [[1, 1], [6, 6], 13, 13, 4, 3],
     // 64 outputs on a map padded to 25/13 of its width: the per-tap filter gradient, not the row-wise one.
-    [[1, 1], [6, 6], 13, 13, 64],
-  ])('strides %j, dilations %j on %i×%i, %i outputs', async (stride, dilation, h, w, cout) => {
-    const [n, cin, k] = [2, 3, 3];
+    [[1, 1], [6, 6], 13, 13, 64, 3],
+    // 128 inputs at dilation 12 on 13 rows: the row-wise products skip the rows that read padding (ASPP's case).
+    [[1, 1], [12, 12], 13, 13, 8, 128],
+  ])('strides %j, dilations %j on %i×%i, %i outputs, %i inputs', async (stride, dilation, h, w, cout, cin) => {
+    const [n, k] = [2, 3];
     const spec = { stride: stride as [number, number], dilation: dilation as [number, number], pad: 'same' as const };
     const p = naiveConvPads(h, w, k, k, spec);
     const bottom = Math.max((p.outH - 1) * stride[0] + dilation[0] * (k - 1) + 1 - h, 0) - p.top;
