@@ -4,14 +4,16 @@
  * engine: training graphs (one onnxruntime graph per step, the default) and tfjs autodiff per tfjs backend; and
  * the exported ONNX graph for inference. The reference is the fastest of synthetic_model.py's PyTorch variants on
  * this machine (needs /usr/bin/python3 with torch: apt-get install -y python3-torch); the bench names the winner.
- * Usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register bench/models/bench-synthetic-model.ts [--reps 10] [--backends wasm-ort]
+ * With --rounds N, PyTorch and the training graph alternate N times (this machine has slow spells of minutes)
+ * and the cells are median / min over the rounds.
+ * Usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register bench/models/bench-synthetic-model.ts [--reps 10] [--rounds 1] [--backends wasm-ort]
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OnnxInferenceSession, selectBackend } from '@zls/backend';
 import { maskedCrossEntropy, normalValues } from '@zls/models';
-import { BATCH, buildMainJobNet as buildModel, mainJobGraphTrainer, SEEN, seenPositions as positions, SIZE, timeIt } from './main-job-net';
+import { BATCH, buildMainJobNet as buildModel, mainJobGraphTrainer, median, SEEN, seenPositions as positions, SIZE, timeIt } from './main-job-net';
 
 interface TorchResult {
   torch: string;
@@ -79,27 +81,49 @@ async function onnxInferenceMs(reps: number): Promise<number> {
   return ms;
 }
 
+/** "median / min" over rounds (just the value for one round), and the ratio of each to the reference's. */
+function cells(xs: number[], ref?: number[]): [string, string] {
+  const one = xs.length === 1;
+  const value = one ? xs[0].toFixed(0) : `${median(xs).toFixed(0)} / ${Math.min(...xs).toFixed(0)}`;
+  if (!ref) return [value, 'n/a'];
+  const ratio = one ? (xs[0] / ref[0]).toFixed(2) : `${(median(xs) / median(ref)).toFixed(2)} / ${(Math.min(...xs) / Math.min(...ref)).toFixed(2)}`;
+  return [value, ratio];
+}
+
 async function main(): Promise<void> {
   const reps = Number(arg('--reps', '10'));
+  const rounds = Number(arg('--rounds', '1'));
   const backends = arg('--backends', 'wasm-ort').split(',').filter(Boolean);
-  const torch2 = pytorch(2, reps);
-  const torch1 = pytorch(1, reps);
-  if (!torch2) console.log('PyTorch is not installed (/usr/bin/python3 -c "import torch" failed): no reference, no ratios');
-  const ratio = (ms: number, ref?: number) => (ref ? (ms / ref).toFixed(2) : 'n/a');
-  const rows: string[] = [];
-  if (torch2) {
-    for (const [name, t] of Object.entries(torch2.variants)) rows.push(`| PyTorch ${name}, 2 threads | ${t.train_ms.toFixed(0)} | ${ratio(t.train_ms, torch2.train_ms)} | ${t.infer_ms.toFixed(0)} | ${ratio(t.infer_ms, torch2.infer_ms)} |`);
+  // Rounds alternate PyTorch and the training graph, so that this machine's slow spells hit both.
+  const torchRounds: TorchResult[] = [];
+  const graph: number[] = [];
+  const onnx: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = pytorch(2, reps);
+    if (t) torchRounds.push(t);
+    graph.push(await graphStepMs(reps));
+    onnx.push(await onnxInferenceMs(reps));
   }
-  if (torch1) rows.push(`| PyTorch ${torch1.train_variant}, 1 thread | ${torch1.train_ms.toFixed(0)} | ${ratio(torch1.train_ms, torch2?.train_ms)} | ${torch1.infer_ms.toFixed(0)} | ${ratio(torch1.infer_ms, torch2?.infer_ms)} |`);
-  const graph = await graphStepMs(reps);
-  const onnx = await onnxInferenceMs(reps);
-  rows.push(`| zls training graph (onnxruntime, 2 threads; default) | ${graph.toFixed(0)} | ${ratio(graph, torch2?.train_ms)} | ${onnx.toFixed(0)} | ${ratio(onnx, torch2?.infer_ms)} |`);
+  const torch1 = pytorch(1, reps);
+  if (torchRounds.length === 0) console.log('PyTorch is not installed (/usr/bin/python3 -c "import torch" failed): no reference, no ratios');
+  const variants = Object.keys(torchRounds[0]?.variants ?? {});
+  const over = (name: string, key: 'train_ms' | 'infer_ms') => torchRounds.map((t) => t.variants[name][key]);
+  const fastest = (key: 'train_ms' | 'infer_ms') => variants.reduce((best, v) => (best === '' || median(over(v, key)) < median(over(best, key)) ? v : best), '');
+  const [trainRef, inferRef] = [fastest('train_ms'), fastest('infer_ms')];
+  const refTrain = trainRef ? over(trainRef, 'train_ms') : undefined;
+  const refInfer = inferRef ? over(inferRef, 'infer_ms') : undefined;
+  const row = (label: string, train: number[], infer: number[]) => `| ${label} | ${cells(train, refTrain).join(' | ')} | ${cells(infer, refInfer).join(' | ')} |`;
+  const rows = variants.map((v) => row(`PyTorch ${v}, 2 threads`, over(v, 'train_ms'), over(v, 'infer_ms')));
+  if (torch1) rows.push(row(`PyTorch ${torch1.train_variant}, 1 thread`, [torch1.train_ms], [torch1.infer_ms]));
+  rows.push(row('zls training graph (onnxruntime, 2 threads; default)', graph, onnx));
   for (const backend of backends) {
     const t = await tfjsStepMs(backend, reps);
-    rows.push(`| zls tfjs autodiff on ${backend} | ${t.train.toFixed(0)} | ${ratio(t.train, torch2?.train_ms)} | ${t.infer.toFixed(0)} | ${ratio(t.infer, torch2?.infer_ms)} |`);
+    rows.push(row(`zls tfjs autodiff on ${backend}`, [t.train], [t.infer]));
   }
-  const reference = torch2 ? `fastest PyTorch ${torch2.torch}, 2 threads: train '${torch2.train_variant}' ${torch2.train_ms.toFixed(0)} ms, inference '${torch2.infer_variant}' ${torch2.infer_ms.toFixed(0)} ms` : 'none';
-  console.log(`main-job SPNet model, batch ${BATCH}, ${SIZE}×${SIZE}, Adam, median of ${reps}; reference: ${reference}`);
+  const torchName = torchRounds[0]?.torch;
+  const reference = refTrain && refInfer ? `fastest PyTorch ${torchName}, 2 threads: train '${trainRef}' ${median(refTrain).toFixed(0)} ms, inference '${inferRef}' ${median(refInfer).toFixed(0)} ms` : 'none';
+  const spread = rounds > 1 ? `; ${rounds} rounds alternating PyTorch and the training graph, cells median / min over rounds (ratios median/median and min/min)` : '';
+  console.log(`main-job SPNet model, batch ${BATCH}, ${SIZE}×${SIZE}, Adam, median of ${reps}${spread}; reference: ${reference}`);
   console.log('| engine | train step ms | × fastest PyTorch | inference ms | × fastest PyTorch |');
   console.log('|---|---|---|---|---|');
   for (const r of rows) console.log(r);
