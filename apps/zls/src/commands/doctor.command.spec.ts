@@ -9,6 +9,8 @@ describe('zls doctor', () => {
     const text = formatDoctorReport(report);
     expect(text).toContain(`selected (auto): training graphs on ort-cpu, tfjs backend ${selected}`);
     expect(report.graphEngines.find((e) => e.name === 'ort-cpu')?.available).toBe(true);
+    // Whether convolutions in training graphs run on the blocked kernels (x86-64 always has them).
+    if (process.arch === 'x64') expect(text).toMatch(/ort-cpu .*channel-blocked \(NCHWc\) kernels, block (8|16)/);
     const cuda = report.graphEngines.find((e) => e.name === 'ort-cuda');
     if (cuda && !cuda.available) expect(text).toMatch(/ort-cuda .*\n.*to enable: .*ONNXRUNTIME_NODE_INSTALL=cuda12/);
     const tensorflow = report.probes.find((p) => p.name === 'tensorflow');

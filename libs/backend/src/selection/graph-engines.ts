@@ -90,7 +90,10 @@ export async function probeGraphEngines(includeWebgpu = false): Promise<GraphEng
   const out: GraphEngineProbe[] = [];
   try {
     await smokeTest(['cpu']);
-    out.push({ name: 'ort-cpu', available: true, detail: `onnxruntime-node ${version}, CPU execution provider` });
+    const { nchwcBlockSize } = await import('../training-graph/nchwc-convolution');
+    const block = await nchwcBlockSize();
+    const convolutions = block ? `convolutions on its channel-blocked (NCHWc) kernels, block ${block}` : 'no channel-blocked (NCHWc) kernels on this CPU: plain convolutions';
+    out.push({ name: 'ort-cpu', available: true, detail: `onnxruntime-node ${version}, CPU execution provider; ${convolutions}` });
   } catch (e) {
     out.push({ name: 'ort-cpu', available: false, detail: errorLine(e) });
   }
