@@ -190,8 +190,8 @@ describe('Conv gradients against the float64 naive reference', () => {
     [[2, 2], [1, 1], 9, 11, 4, 3],
     [[2, 2], [1, 1], 8, 10, 4, 3],
     [[1, 1], [6, 6], 13, 13, 4, 3],
-    // 64 outputs on a map padded to 25/13 of its width: the per-tap filter gradient, not the row-wise one.
-    [[1, 1], [6, 6], 13, 13, 64, 3],
+    // Unequal strides: the per-tap filter gradient (strided Slices), not the row-wise one.
+    [[1, 2], [1, 1], 9, 11, 4, 3],
     // 128 inputs at dilation 12 on 13 rows: the row-wise products skip the rows that read padding (ASPP's case).
     [[1, 1], [12, 12], 13, 13, 8, 128],
   ])('strides %j, dilations %j on %i×%i, %i outputs, %i inputs', async (stride, dilation, h, w, cout, cin) => {
